@@ -1,0 +1,5 @@
+"""`python -m runtime` runs the `watchkeeper` command line."""
+
+from runtime.cli import main
+
+main()
