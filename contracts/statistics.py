@@ -97,6 +97,10 @@ class KLLDistribution(ContractModel):
 
     buckets: list[KLLBucket]
     sketch: KLLSketchData
+    rank_error_bound: Number | None = Field(
+        default=None,
+        description="watchkeeper: normalised rank error of the sketch (99 % confidence).",
+    )
 
 
 class NumericalDistribution(ContractModel):
@@ -115,6 +119,10 @@ class NumericalStatistics(ContractModel):
     min: Number
     max: Number
     distribution: NumericalDistribution | None = None
+    num_non_finite: Count | None = Field(
+        default=None,
+        description="watchkeeper: present values that were infinite (kept out of the moments).",
+    )
 
 
 class CategoricalBucket(ContractModel):
@@ -142,6 +150,39 @@ class StringStatistics(ContractModel):
     common: CommonStatistics
     distinct_count: Number
     distribution: StringDistribution | None = None
+    distinct_count_exact: bool | None = Field(
+        default=None, description="watchkeeper: whether distinct_count is exact."
+    )
+    distinct_count_relative_error: Number | None = Field(
+        default=None, description="watchkeeper: relative standard error of distinct_count."
+    )
+    frequencies_exact: bool | None = Field(
+        default=None, description="watchkeeper: whether every category and count is exact."
+    )
+    frequency_error_bound: Number | None = Field(
+        default=None,
+        description="watchkeeper: a true count lies in [count, count + bound]; an unlisted "
+        "category occurred at most bound times.",
+    )
+
+
+class BaselineDrift(ContractModel):
+    """watchkeeper: the drift comparison of one feature with its baseline, stated in full."""
+
+    method: str
+    threshold: Number
+    value: Number = Field(description="Distance, or p-value for ChiSquared.")
+    violated: bool
+    baseline_count: Number
+    current_count: Number
+    linf_simple: Number | None = None
+    robust_correction: Number | None = None
+    statistic: Number | None = None
+    p_value: Number | None = None
+    degrees_of_freedom: int | None = None
+    categories_merged: int | None = None
+    unseen_count: Number | None = None
+    multiple_testing_correction: str = "none"
 
 
 class FeatureStatistics(ContractModel):
@@ -151,6 +192,16 @@ class FeatureStatistics(ContractModel):
     inferred_type: InferredType
     numerical_statistics: NumericalStatistics | None = None
     string_statistics: StringStatistics | None = None
+    type_counts: dict[str, Count] | None = Field(
+        default=None, description="watchkeeper: values per Deequ data type (Unknown = missing)."
+    )
+    baseline_drift: BaselineDrift | None = Field(
+        default=None, description="watchkeeper: the drift comparison with the baseline."
+    )
+    errors: list[str] | None = Field(
+        default=None, description="watchkeeper: why some values of this feature were not profiled."
+    )
+    failed_rows: Count | None = None
 
     @model_validator(mode="after")
     def _statistics_match_type(self) -> FeatureStatistics:
@@ -170,9 +221,15 @@ class FeatureStatistics(ContractModel):
 
 
 class DatasetSummary(ContractModel):
-    """Dataset-level statistics."""
+    """Dataset-level statistics; the record counters are watchkeeper's additions."""
 
     item_count: Count = Field(ge=0)
+    malformed_records: Count | None = None
+    undecodable_records: Count | None = None
+    records_outside_window: Count | None = None
+    shadow_records: Count | None = None
+    short_rows: Count | None = None
+    long_rows: Count | None = None
 
 
 class DataQualityStatistics(ContractModel):

@@ -4,26 +4,98 @@ The Docker backend lives in `runtime.docker_backend` (the one module that import
 and is loaded only when a session needs an engine.
 """
 
-from runtime.backend import ContainerSpec, ContainerState, JobBackend, Mount
-from runtime.errors import (
-    ConfigurationError,
-    EngineError,
-    EngineUnavailableError,
-    ExecutionNotFoundError,
-    ImageBuildError,
-    ImageError,
-    ImageNotFoundError,
-    StoreError,
-    WatchkeeperError,
-)
-from runtime.execution import ExecutionRecord, ExecutionStatus, FailureReason, OutputFile
-from runtime.fake_backend import FakeBackend, FakeContainer
-from runtime.job import Hardening, JobKind, MonitoringJob, NetworkPolicy, Resources
-from runtime.reconciler import Reconciler, ReconcileReport
-from runtime.runner import Runner
-from runtime.session import Session, open_session
-from runtime.settings import Settings
-from runtime.store import JobStore
+from __future__ import annotations
+
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from runtime.backend import (
+        ContainerSpec,
+        ContainerState,
+        JobBackend,
+        Mount,
+    )
+    from runtime.errors import (
+        ConfigurationError,
+        EngineError,
+        EngineUnavailableError,
+        ExecutionNotFoundError,
+        ImageBuildError,
+        ImageError,
+        ImageNotFoundError,
+        StoreError,
+        WatchkeeperError,
+    )
+    from runtime.execution import (
+        ExecutionRecord,
+        ExecutionStatus,
+        FailureReason,
+        OutputFile,
+    )
+    from runtime.fake_backend import (
+        FakeBackend,
+        FakeContainer,
+    )
+    from runtime.job import (
+        Hardening,
+        JobKind,
+        MonitoringJob,
+        NetworkPolicy,
+        Resources,
+    )
+    from runtime.reconciler import (
+        Reconciler,
+        ReconcileReport,
+    )
+    from runtime.runner import (
+        Runner,
+    )
+    from runtime.session import (
+        Session,
+        open_session,
+    )
+    from runtime.settings import (
+        Settings,
+    )
+    from runtime.store import (
+        JobStore,
+    )
+
+# Public name -> defining module. Modules load on first use (PEP 562).
+_EXPORTS: dict[str, str] = {
+    "ConfigurationError": "runtime.errors",
+    "ContainerSpec": "runtime.backend",
+    "ContainerState": "runtime.backend",
+    "EngineError": "runtime.errors",
+    "EngineUnavailableError": "runtime.errors",
+    "ExecutionNotFoundError": "runtime.errors",
+    "ExecutionRecord": "runtime.execution",
+    "ExecutionStatus": "runtime.execution",
+    "FailureReason": "runtime.execution",
+    "FakeBackend": "runtime.fake_backend",
+    "FakeContainer": "runtime.fake_backend",
+    "Hardening": "runtime.job",
+    "ImageBuildError": "runtime.errors",
+    "ImageError": "runtime.errors",
+    "ImageNotFoundError": "runtime.errors",
+    "JobBackend": "runtime.backend",
+    "JobKind": "runtime.job",
+    "JobStore": "runtime.store",
+    "MonitoringJob": "runtime.job",
+    "Mount": "runtime.backend",
+    "NetworkPolicy": "runtime.job",
+    "OutputFile": "runtime.execution",
+    "ReconcileReport": "runtime.reconciler",
+    "Reconciler": "runtime.reconciler",
+    "Resources": "runtime.job",
+    "Runner": "runtime.runner",
+    "Session": "runtime.session",
+    "Settings": "runtime.settings",
+    "StoreError": "runtime.errors",
+    "WatchkeeperError": "runtime.errors",
+    "open_session": "runtime.session",
+}
 
 __all__ = [
     "ConfigurationError",
@@ -58,3 +130,17 @@ __all__ = [
     "WatchkeeperError",
     "open_session",
 ]
+
+
+def __getattr__(name: str) -> typing.Any:
+    """Import a public name's module on first use, keeping `import` of the package light."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

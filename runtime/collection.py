@@ -8,19 +8,20 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contracts import FileKind, check_file
 from contracts import paths as contract_paths
 from contracts.files import read_json
 from runtime.execution import OutputFile
 from runtime.staging import Workspace
 
-KNOWN_REPORTS: dict[str, FileKind] = {
-    contract_paths.STATISTICS_FILE: FileKind.STATISTICS,
-    contract_paths.CONSTRAINTS_FILE: FileKind.CONSTRAINTS,
-    contract_paths.VIOLATIONS_FILE: FileKind.VIOLATIONS,
-    contract_paths.VIOLATIONS_FILE_ALTERNATE: FileKind.VIOLATIONS,
-    contract_paths.ANALYSIS_FILE: FileKind.ANALYSIS,
+KNOWN_REPORTS: dict[str, str] = {
+    contract_paths.STATISTICS_FILE: "statistics",
+    contract_paths.CONSTRAINTS_FILE: "constraints",
+    contract_paths.VIOLATIONS_FILE: "violations",
+    contract_paths.VIOLATIONS_FILE_ALTERNATE: "violations",
+    contract_paths.ANALYSIS_FILE: "analysis",
 }
+"""Report file name -> contract file kind; these are validated, other files are kept as is."""
+METRICS_KIND = "metrics"
 
 
 @dataclass
@@ -111,37 +112,30 @@ def _cap_problem(size: TreeSize, max_bytes: int, max_files: int) -> str | None:
     return None
 
 
+def _kind_of(path: Path, workspace: Workspace) -> str | None:
+    if path.parent == workspace.reports:
+        return KNOWN_REPORTS.get(path.name)
+    return METRICS_KIND if path.parent == workspace.metrics_dir else None
+
+
 def _output_file(path: Path, workspace: Workspace) -> OutputFile:
-    relative = path.relative_to(workspace.root)
-    size = path.lstat().st_size
-    if path.parent == workspace.reports and path.name in KNOWN_REPORTS:
-        report = check_file(path, KNOWN_REPORTS[path.name])
-        problems = [str(problem) for problem in report.problems]
-        return OutputFile(
-            name=str(relative),
-            path=str(path),
-            size=size,
-            kind=KNOWN_REPORTS[path.name].value,
-            valid=report.valid,
-            problems=problems,
-        )
-    if path.parent == workspace.metrics_dir:
-        report = check_file(path, FileKind.METRICS)
-        problems = [str(problem) for problem in report.problems]
-        return OutputFile(
-            name=str(relative),
-            path=str(path),
-            size=size,
-            kind=FileKind.METRICS.value,
-            valid=report.valid,
-            problems=problems,
-        )
-    return OutputFile(name=str(relative), path=str(path), size=size)
+    relative, size = str(path.relative_to(workspace.root)), path.lstat().st_size
+    kind = _kind_of(path, workspace)
+    if kind is None:
+        return OutputFile(name=relative, path=str(path), size=size)
+    # The validators load every contract model; a run without reports never pays for them.
+    from contracts.validation import FileKind, check_file  # noqa: PLC0415
+
+    report = check_file(path, FileKind(kind))
+    problems = [str(problem) for problem in report.problems]
+    return OutputFile(
+        name=relative, path=str(path), size=size, kind=kind, valid=report.valid, problems=problems
+    )
 
 
 def _count_violations(outputs: list[OutputFile]) -> int | None:
     for output in outputs:
-        if output.kind == FileKind.VIOLATIONS.value and output.valid:
+        if output.kind == "violations" and output.valid:
             document = read_json(Path(output.path))
             return len(document.get("violations", []))
     return None
@@ -168,7 +162,7 @@ def collect(workspace: Workspace, max_bytes: int, max_files: int) -> Collected:
             continue
         output = _output_file(path, workspace)
         collected.outputs.append(output)
-        if output.valid is False and output.kind == FileKind.METRICS.value:
+        if output.valid is False and output.kind == METRICS_KIND:
             collected.warnings += [f"{output.name}: {problem}" for problem in output.problems]
         elif output.valid is False:
             collected.invalid += [f"{output.name}: {problem}" for problem in output.problems]

@@ -6,8 +6,23 @@ import click
 
 from runtime.cli._common import WatchkeeperGroup
 
+COMMANDS = {
+    "baseline": "runtime.cli.baseline:baseline",
+    "cleanup": "runtime.cli.jobs:cleanup",
+    "contract": "runtime.cli.contract:contract",
+    "engine": "runtime.cli.engine:engine",
+    "images": "runtime.cli.images:images",
+    "jobs": "runtime.cli.jobs:jobs",
+    "run": "runtime.cli.run:run",
+}
+"""Command name -> where it lives; a command's module is imported only when it runs."""
 
-@click.group(cls=WatchkeeperGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=WatchkeeperGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="watchkeeper")
 def cli() -> None:
     """watchkeeper: run SageMaker-compatible model monitor containers on your own machines."""
@@ -18,21 +33,4 @@ def main() -> None:
     cli(prog_name="watchkeeper")
 
 
-def _register() -> None:
-    # Imported once `cli` exists: the command modules import this package's helpers.
-    from runtime.cli import contract, engine, images, jobs, run  # noqa: PLC0415
-
-    for command in (
-        contract.contract,
-        engine.engine,
-        images.images,
-        jobs.jobs,
-        jobs.cleanup,
-        run.run,
-    ):
-        cli.add_command(command)
-
-
-_register()
-
-__all__ = ["cli", "main"]
+__all__ = ["COMMANDS", "cli", "main"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
@@ -23,7 +24,29 @@ def render_error(error: WatchkeeperError) -> None:
 
 
 class WatchkeeperGroup(click.Group):
-    """A click group whose subcommands' WatchkeeperErrors become clean exits."""
+    """A click group that imports a subcommand's module only when that command runs.
+
+    Its subcommands' WatchkeeperErrors become one-line messages and exit codes.
+
+    Args:
+        lazy_commands: command name -> `module:attribute` of the click command.
+    """
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, loaded or not."""
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, importing its module on first use."""
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            module, _, attribute = self.lazy_commands[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Invoke the subcommand; a runtime error is printed and sets the exit code."""

@@ -12,7 +12,9 @@ from runtime.cli._render import record_json, summary
 from runtime.errors import ConfigurationError
 from runtime.execution import ExecutionRecord
 from runtime.job import Hardening, MonitoringJob, NetworkPolicy, Resources, previous_full_hour
+from runtime.monitors import monitor_image
 from runtime.session import open_session
+from runtime.settings import Settings
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -133,8 +135,16 @@ def execute(job: MonitoringJob, as_json: bool) -> ExecutionRecord:
     return record
 
 
+def resolve_image(image: str | None, monitor: str | None) -> str:
+    """`--image`, or the image of a built-in `--monitor`; exactly one must be given."""
+    if (image is None) == (monitor is None):
+        raise click.UsageError("give exactly one of --image and --monitor")
+    return image or monitor_image(str(monitor), Settings.from_env())
+
+
 @click.command()
-@click.option("--image", required=True, help="Monitor image (never pulled).")
+@click.option("--image", help="Monitor image (never pulled).")
+@click.option("--monitor", help="A built-in monitor instead of --image, e.g. data-quality.")
 @click.option("--endpoint", required=True, help="Endpoint whose captured traffic is analysed.")
 @click.option("--variant", help="Only this production variant (default: all).")
 @click.option(
@@ -169,7 +179,7 @@ def run(ctx: click.Context, /, **options: Any) -> None:
     setup error.
     """
     job = build_job(
-        image=options["image"],
+        image=resolve_image(options["image"], options["monitor"]),
         endpoint=options["endpoint"],
         variant=options["variant"],
         schedule=options["schedule"],

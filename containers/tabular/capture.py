@@ -1,0 +1,417 @@
+"""Streaming reader of SageMaker endpoint capture files (``*.jsonl``) into analysed rows.
+
+The analysed row of a record is ``[endpointOutput columns..., endpointInput columns...]`` (the
+order of ``indexes``), matched by position to the baseline's feature names (``_c<i>`` past
+them). Records outside ``[start, end)`` on ``eventMetadata.inferenceTime`` and shadow-variant
+records (``invocationSource == "ShadowExperiment"``) are skipped and counted; malformed lines
+and undecodable payloads are counted, never fatal. A record whose positional width differs from
+the expected one is padded with missing values or cut (``short_rows`` / ``long_rows``).
+
+Fast path (CSV payloads, the throughput target): a block of lines without backslashes is
+tokenised by Arrow's CSV parser with ``"`` as the delimiter and quoting off. Without escapes a
+JSON line splits into structure and string tokens at fixed positions, so one line parsed with
+``json`` gives a template (token count, where each needed key and value sits), and every row is
+checked against it: same token count, and every key on the path of every extracted value equal
+to the template's. The CSV payloads of the rows that pass are joined with newlines and parsed
+by Arrow again into text columns. Every other line (escapes, a different shape, a non-CSV
+encoding, an unexpected number of fields) takes the per-record path (`tabular.payload`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from tabular.capture_template import (
+    SOURCE_PATH,
+    TIME_PATH,
+    CaptureTemplate,
+    learn_template,
+    reconstruct,
+    tokenise,
+)
+from tabular.dataset import RecordCounters
+from tabular.payload import PayloadError, Row, decode_payload
+from tabular.reader import (
+    PathLike,
+    column_names,
+    line_blocks,
+    text_convert_options,
+)
+
+__all__ = ["DEFAULT_INDEXES", "SHADOW_SOURCE", "CaptureReader"]
+
+DEFAULT_INDEXES = ("endpointOutput", "endpointInput")
+"""Capture indexes in analysed-row order: output columns first."""
+
+SHADOW_SOURCE = "ShadowExperiment"
+"""``eventMetadata.invocationSource`` of shadow-variant traffic, which is skipped."""
+
+_TIME = TIME_PATH
+_SOURCE = SOURCE_PATH
+_US = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FALSE = pa.scalar(False)
+_CAPTURE_BLOCK_SIZE = 8 << 20
+_TEMPLATE_TRIES = 8
+
+
+class CaptureReader:
+    """Read capture files into text tables of analysed rows.
+
+    Args:
+        paths: Capture files (``*.jsonl``), read in order.
+        names: Feature names by position (the baseline's); extra columns get ``_c<i>``, and
+            names without data stay as all-missing columns.
+        start: Inclusive window start (naive times are UTC); None for no lower bound.
+        end: Exclusive window end; None for no upper bound.
+        indexes: Which capture indexes make up a row, in column order.
+        block_size: Bytes of capture file per block.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[PathLike],
+        *,
+        names: Sequence[str] = (),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        indexes: Sequence[str] = DEFAULT_INDEXES,
+        block_size: int = _CAPTURE_BLOCK_SIZE,
+    ) -> None:
+        self._paths = list(paths)
+        self._names = list(names)
+        self._start = _micros(start) if start else None
+        self._end = _micros(end) if end else None
+        self._indexes = tuple(indexes)
+        self._block_size = block_size
+        self._side_widths: dict[str, int] = {}
+        self.counters = RecordCounters()
+
+    @property
+    def width(self) -> int:
+        """Positional columns per row: the names, or more when records carry more columns."""
+        observed = sum(self._side_widths.get(side, 0) for side in self._indexes)
+        return max(len(self._names), observed)
+
+    def batches(self) -> Iterator[pa.Table]:
+        """Yield text tables of analysed rows, a few MB of capture lines at a time."""
+        for path in self._paths:
+            for block in line_blocks(path, self._block_size):
+                yield from self._block_tables(block)
+
+    def _block_tables(self, block: bytes) -> Iterator[pa.Table]:
+        clean, slow = _split_escaped(block)
+        if clean:
+            table, leftovers = self._fast_block(clean)
+            slow.extend(leftovers)
+            if table is not None and table.num_rows:
+                yield table
+        if slow:
+            table = self._slow_lines(slow)
+            if table.num_rows:
+                yield table
+
+    # -- fast path ------------------------------------------------------------------------
+
+    def _fast_block(self, clean: bytes) -> tuple[pa.Table | None, list[bytes]]:
+        template = self._learn(clean)
+        if template is None:
+            return None, _lines(clean)
+        invalid: list[bytes] = []
+        tokens = tokenise(clean, template, invalid)
+        if tokens is None:
+            return None, _lines(clean)
+        valid = self._valid_rows(tokens, template)
+        keep = self._keep_by_metadata(tokens, template, valid)
+        good = valid & keep
+        for side in self._sides(template):
+            fields = self._payload_widths(tokens, template, side)
+            good &= fields == self._side_width(side, fields, good)
+        rejected = np.flatnonzero(~good & ~(valid & ~keep))
+        if rejected.size:
+            invalid.extend(reconstruct(clean, template, rejected))
+        return self._fast_table(tokens.filter(pa.array(good)), template), invalid
+
+    def _learn(self, clean: bytes) -> CaptureTemplate | None:
+        start = 0
+        for _ in range(_TEMPLATE_TRIES):
+            end = clean.find(b"\n", start)
+            line = clean[start:] if end < 0 else clean[start:end]
+            template = learn_template(line, self._indexes)
+            if template is not None or end < 0:
+                return template
+            start = end + 1
+        return None
+
+    def _sides(self, template: CaptureTemplate) -> list[str]:
+        return [s for s in self._indexes if ("captureData", s, "data") in template.values]
+
+    def _valid_rows(self, tokens: pa.Table, template: CaptureTemplate) -> npt.NDArray[np.bool_]:
+        good = np.ones(tokens.num_rows, dtype=bool)
+        for index, key in template.keys.items():
+            good &= _equals(tokens.column(f"t{index}"), key)
+        for side in self._sides(template):
+            good &= _equals(
+                tokens.column(template.column(("captureData", side, "encoding"))), "CSV"
+            )
+        return good
+
+    def _keep_by_metadata(
+        self, tokens: pa.Table, template: CaptureTemplate, valid: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.bool_]:
+        """Apply the shadow rule and the window; count what is dropped among valid rows."""
+        keep = np.ones(tokens.num_rows, dtype=bool)
+        if _SOURCE in template.values:
+            shadow = _equals(tokens.column(template.column(_SOURCE)), SHADOW_SOURCE)
+            self.counters.shadow += int((shadow & valid).sum())
+            keep &= ~shadow
+        if self._start is not None or self._end is not None:
+            micros, parsed = _parse_times(tokens.column(template.column(_TIME)))
+            self.counters.malformed += int((~parsed & valid & keep).sum())
+            inside = parsed & self._inside(micros)
+            self.counters.out_of_window += int((parsed & ~inside & valid & keep).sum())
+            keep &= inside
+        return keep
+
+    def _inside(self, micros: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        inside = np.ones(micros.size, dtype=bool)
+        if self._start is not None:
+            inside &= micros >= self._start
+        if self._end is not None:
+            inside &= micros < self._end
+        return inside
+
+    def _payload_widths(
+        self, tokens: pa.Table, template: CaptureTemplate, side: str
+    ) -> npt.NDArray[np.int64]:
+        data = tokens.column(template.column(("captureData", side, "data")))
+        commas = pc.count_substring(data, ",").to_numpy(zero_copy_only=False)
+        return np.asarray(commas, dtype=np.int64) + 1
+
+    def _side_width(
+        self, side: str, fields: npt.NDArray[np.int64], good: npt.NDArray[np.bool_]
+    ) -> int:
+        if side not in self._side_widths:
+            first = np.flatnonzero(good)
+            if first.size == 0:
+                return -1
+            self._side_widths[side] = int(fields[first[0]])
+        return self._side_widths[side]
+
+    def _fast_table(self, tokens: pa.Table, template: CaptureTemplate) -> pa.Table | None:
+        if tokens.num_rows == 0:
+            return None
+        columns: list[pa.Array] = []
+        for side in self._indexes:
+            width = self._side_widths.get(side, 0)
+            if ("captureData", side, "data") in template.values:
+                data = tokens.column(template.column(("captureData", side, "data")))
+                columns.extend(_split_payloads(data.combine_chunks(), width))
+            else:
+                columns.extend(_nulls(tokens.num_rows) for _ in range(width))
+        return self._positional_table(columns, tokens.num_rows)
+
+    def _positional_table(self, columns: list[pa.Array], rows: int) -> pa.Table:
+        width = self.width
+        if len(columns) < width:
+            self.counters.short_rows += rows
+            columns = columns + [_nulls(rows) for _ in range(width - len(columns))]
+        elif len(columns) > width:
+            self.counters.long_rows += rows
+            columns = columns[:width]
+        return pa.table(columns, names=column_names(width, self._names))
+
+    # -- per-record path ------------------------------------------------------------------
+
+    def _slow_lines(self, lines: Sequence[bytes]) -> pa.Table:
+        rows: list[Row] = []
+        for line in lines:
+            if line.strip():
+                rows.extend(self._record_rows(line))
+        return self._rows_table(rows)
+
+    def _record_rows(self, line: bytes) -> list[Row]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            self.counters.malformed += 1
+            return []
+        capture = record.get("captureData") if isinstance(record, dict) else None
+        if not isinstance(capture, dict):
+            self.counters.malformed += 1
+            return []
+        if not self._admit(record.get("eventMetadata")):
+            return []
+        try:
+            sides = [self._side_rows(capture, side) for side in self._indexes]
+        except PayloadError:
+            self.counters.undecodable += 1
+            return []
+        return self._pair(sides)
+
+    def _admit(self, metadata: object) -> bool:
+        meta = metadata if isinstance(metadata, dict) else {}
+        if meta.get("invocationSource") == SHADOW_SOURCE:
+            self.counters.shadow += 1
+            return False
+        if self._start is None and self._end is None:
+            return True
+        moment = _parse_time_text(meta.get("inferenceTime"))
+        if moment is None:
+            self.counters.malformed += 1
+            return False
+        if not self._inside(np.array([moment]))[0]:
+            self.counters.out_of_window += 1
+            return False
+        return True
+
+    def _side_rows(self, capture: Mapping[str, object], side: str) -> list[Row] | None:
+        payload = capture.get(side)
+        if not isinstance(payload, dict):
+            return None
+        rows = decode_payload(payload)
+        if rows and rows[0].values:
+            self._side_widths.setdefault(side, len(rows[0].values))
+        return rows
+
+    def _pair(self, sides: list[list[Row] | None]) -> list[Row]:
+        lengths = {len(rows) for rows in sides if rows}
+        if len(lengths) > 1:
+            self.counters.undecodable += 1
+            return []
+        count = lengths.pop() if lengths else 0
+        paired = [Row() for _ in range(count)]
+        for side, rows in zip(self._indexes, sides, strict=True):
+            for i in range(count):
+                if rows:
+                    paired[i].values.extend(rows[i].values)
+                    paired[i].named.update(rows[i].named)
+                else:
+                    paired[i].values.extend([None] * self._side_widths.get(side, 0))
+        return paired
+
+    def _rows_table(self, rows: list[Row]) -> pa.Table:
+        width = self.width
+        names = column_names(width, self._names)
+        positional: list[list[str | None]] = [[] for _ in range(width)]
+        named: dict[str, list[str | None]] = {}
+        for i, row in enumerate(rows):
+            values = self._fit(row.values, width) if row.values else [None] * width
+            for column, value in zip(positional, values, strict=True):
+                column.append(value)
+            for key, value in row.named.items():
+                named.setdefault(key, [None] * i).append(value)
+            for column_values in named.values():
+                column_values.extend([None] * (i + 1 - len(column_values)))
+        data = {
+            name: pa.array(values, pa.string())
+            for name, values in zip(names, positional, strict=True)
+        }
+        data.update({k: pa.array(v, pa.string()) for k, v in named.items() if k not in data})
+        if not data:
+            return pa.table({"_": pa.nulls(len(rows), pa.string())}).drop_columns(["_"])
+        return pa.table(data)
+
+    def _fit(self, values: list[str | None], width: int) -> list[str | None]:
+        if len(values) < width:
+            self.counters.short_rows += 1
+            return values + [None] * (width - len(values))
+        if len(values) > width:
+            self.counters.long_rows += 1
+            return values[:width]
+        return values
+
+
+def _split_escaped(block: bytes) -> tuple[bytes, list[bytes]]:
+    """Lines without a backslash (fast path) and the others."""
+    if b"\\" not in block:
+        return block, []
+    clean: list[bytes] = []
+    slow: list[bytes] = []
+    for line in block.split(b"\n"):
+        (slow if b"\\" in line else clean).append(line)
+    return b"\n".join(clean), slow
+
+
+def _lines(block: bytes) -> list[bytes]:
+    return [line for line in block.split(b"\n") if line.strip()]
+
+
+def _equals(column: pa.ChunkedArray | pa.Array, expected: str) -> npt.NDArray[np.bool_]:
+    result = pc.fill_null(pc.equal(column, _text_scalar(expected)), _FALSE)
+    if isinstance(result, pa.ChunkedArray):
+        result = result.combine_chunks()
+    return np.asarray(result.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@functools.cache
+def _text_scalar(text: str) -> pa.Scalar:
+    # Built once: converting a Python str in every Arrow call retries a failing import.
+    return pa.scalar(text, pa.string())
+
+
+def _split_payloads(data: pa.Array, width: int) -> list[pa.Array]:
+    """Text columns of single-line CSV payloads that all have ``width`` fields."""
+    if width <= 1:
+        return [data]
+    rows = pa.ListArray.from_arrays(pa.array([0, len(data)], pa.int32()), data)
+    text = pc.binary_join(rows, "\n")[0].as_buffer()
+    names = [f"p{i}" for i in range(width)]
+    table = pacsv.read_csv(
+        pa.BufferReader(text),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+        convert_options=text_convert_options(names),
+    )
+    if table.num_rows != len(data):
+        raise PayloadError("payload rows do not line up")
+    return [column.combine_chunks() for column in table.columns]
+
+
+def _nulls(count: int) -> pa.Array:
+    return pa.nulls(count, pa.string())
+
+
+def _micros(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    delta = aware - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
+
+
+def _parse_times(
+    column: pa.ChunkedArray | pa.Array,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Microseconds since the epoch and which values parsed (vectorised, Python fallback).
+
+    Times without a zone are UTC (the SageMaker SDK writes such ``inferenceTime`` values).
+    """
+    for kind in (pa.timestamp("us", "UTC"), pa.timestamp("us")):
+        try:
+            micros = pc.cast(pc.cast(column, kind), pa.int64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        return np.asarray(micros, dtype=np.int64), np.ones(len(micros), dtype=bool)
+    parsed = [_parse_time_text(v) for v in column.to_pylist()]
+    micros = np.array([p if p is not None else 0 for p in parsed], dtype=np.int64)
+    return micros, np.array([p is not None for p in parsed], dtype=bool)
+
+
+def _parse_time_text(value: object) -> int | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    try:
+        return _micros(datetime.fromisoformat(text))
+    except ValueError:
+        return None
