@@ -36,7 +36,8 @@ from contracts import (
 from tabular.checks import CheckOutcome, evaluate
 from tabular.dataset import DatasetProfile
 from tabular.engine import InputFormat, make_reader, profile_reader
-from tabular.hooks import InferenceRecord, Preprocessor, run_postprocessor
+from tabular.hooks import HookError, InferenceRecord, Preprocessor, run_postprocessor
+from tabular.memory import PeakMemory
 from tabular.report import statistics_document
 from tabular.suggest import default_monitoring_config, suggest_constraints
 
@@ -241,15 +242,21 @@ def main(context: MonitorContext) -> list[Violation] | None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     for key, value in context.environment.user_keys.items():
         os.environ.setdefault(key, value)
-    if context.environment.is_baselining:
-        baseline(context)
-        result = None
-    else:
-        result = monitor_window(context)
+    with PeakMemory() as memory:
+        if context.environment.is_baselining:
+            baseline(context)
+            result = None
+        else:
+            result = monitor_window(context)
+    log.info("peak memory: %.1f MiB resident (all processes)", memory.peak_megabytes)
     script = context.environment.post_analytics_processor_script
     if script:
         _finish_outputs(context, result)
-        run_postprocessor(script)
+        try:
+            run_postprocessor(script)
+        except HookError as error:
+            context.write_message(str(error))  # replaces the success message written above
+            raise
     return result
 
 

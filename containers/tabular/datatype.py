@@ -9,6 +9,9 @@ scientific notation), tried in this order:
 * ``Boolean``: ``^(true|false)$``
 * ``String``: anything else, including ``NaN``, ``inf``, ``.5``, ``5.``, ``1,5`` and ``12 ``.
 
+Text columns of plain numbers are decided by the vectorised `tabular.numeric_text` first, which
+gives up rather than disagree with these expressions.
+
 Null is ``Unknown``. Our readers turn empty strings into null (Spark's CSV reader does the same),
 so an empty value is missing, never a ``String``.
 
@@ -27,13 +30,14 @@ Type decision (Deequ's ``DataTypeHistogram.determineType``): all null → ``Unkn
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from tabular.numeric_text import parse_numeric_text
 
 __all__ = [
     "BOOLEAN_PATTERN",
@@ -53,13 +57,6 @@ INTEGRAL_PATTERN = r"^(-|\+)? ?\d+$"
 
 BOOLEAN_PATTERN = r"^(true|false)$"
 """Deequ's ``BOOLEAN`` regular expression."""
-
-_DOT = ord(".")
-_SAMPLE_SIZE = 16
-# Cheap guesses of what Arrow's casts accept, to avoid (slow) failing casts.
-_ARROW_INT = re.compile(r"-?[0-9]+")
-_ARROW_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_ZERO = ord("0")
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -213,87 +210,12 @@ def _classify_typed_number(
 def _classify_text(values: pa.Array, weights: npt.NDArray[np.int64] | None) -> Classification:
     if len(values) == 0:
         return Classification(TypeHistogram(), np.empty(0))
-    sample = _sample(values)
-    if all(_ARROW_INT.fullmatch(text) for text in sample):
-        try:
-            ints = pc.cast(values, pa.int64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        else:
-            numbers = ints.to_numpy(zero_copy_only=False).astype(np.float64)
-            total = _weighted(len(values), weights)
-            return Classification(TypeHistogram(integral=total), numbers)
-    if all(_ARROW_FLOAT.fullmatch(text) for text in sample):
-        return _classify_text_float(values, weights)
-    return _classify_exact(values, weights)
-
-
-def _sample(values: pa.Array) -> list[str]:
-    """A few values spread over the array: a failed Arrow cast costs milliseconds, so guess."""
-    step = max(1, len(values) // _SAMPLE_SIZE)
-    return [str(values[i].as_py()) for i in range(0, len(values), step)][: _SAMPLE_SIZE + 1]
-
-
-def _classify_text_float(values: pa.Array, weights: npt.NDArray[np.int64] | None) -> Classification:
-    try:
-        floats = pc.cast(values, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    parsed = parse_numeric_text(values)
+    if parsed is None:
         return _classify_exact(values, weights)
-    numbers = np.array(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
-    if not np.isfinite(numbers).all() or _has_malformed_dot(values):
-        # inf/nan words, overflow and '.5'/'5.' forms: Arrow accepts them, Deequ may not.
-        return _classify_exact(values, weights)
-    integral = _integral_mask(values, numbers)
-    n_int = _weighted(int(integral.sum()), weights, integral)
+    integral = _weighted(parsed.integral_count, weights, parsed.integral)
     total = _weighted(len(values), weights)
-    return Classification(TypeHistogram(integral=n_int, fractional=total - n_int), numbers)
-
-
-def _integral_mask(values: pa.Array, numbers: FloatArray) -> npt.NDArray[np.bool_]:
-    """Which Arrow-parsed finite numbers were written without '.', 'e' or 'E'."""
-    candidates = np.flatnonzero(numbers == np.trunc(numbers))
-    mask = np.zeros(len(numbers), dtype=bool)
-    if candidates.size == 0:
-        return mask
-    text = values.take(pa.array(candidates))
-    marked = pc.or_(
-        pc.match_substring(text, "."),
-        pc.or_(pc.match_substring(text, "e"), pc.match_substring(text, "E")),
-    )
-    mask[candidates] = ~np.asarray(marked.to_numpy(zero_copy_only=False), dtype=bool)
-    return mask
-
-
-def _has_malformed_dot(values: pa.Array) -> bool:
-    """True when some value has a '.' without a digit on both sides (Deequ calls that String)."""
-    offsets, data = _text_buffers(values)
-    if data.size == 0:
-        return False
-    is_dot = data == _DOT
-    if not is_dot.any():
-        return False
-    starts, ends = offsets[:-1] - offsets[0], offsets[1:] - offsets[0]
-    nonempty = ends > starts
-    if is_dot[starts[nonempty]].any() or is_dot[ends[nonempty] - 1].any():
-        return True
-    # Interior dots have both neighbours in the same string: they must be digits. Boolean
-    # shifts, no index arrays: this runs on every fractional batch.
-    is_digit = (data - _ZERO) < 10
-    return bool((is_dot[1:-1] & ~(is_digit[:-2] & is_digit[2:])).any())
-
-
-def _text_buffers(values: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
-    """Offsets (absolute, n+1) and the covered data bytes of a string array."""
-    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
-    buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=width)[
-        values.offset : values.offset + len(values) + 1
-    ]
-    absolute: npt.NDArray[np.int64] = offsets.astype(np.int64)
-    if buffers[2] is None:
-        return absolute, np.empty(0, dtype=np.uint8)
-    raw = np.frombuffer(buffers[2], dtype=np.uint8)
-    return absolute, raw[absolute[0] : absolute[-1]]
+    return Classification(TypeHistogram(integral=integral, fractional=total - integral), parsed.numbers)
 
 
 def _classify_exact(values: pa.Array, weights: npt.NDArray[np.int64] | None) -> Classification:
