@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 WK := $(BIN)/watchkeeper
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: install lint format typecheck schemas engine images test test-unit demo check clean
 
@@ -43,7 +44,7 @@ test-unit: install
 	$(BIN)/pytest tests/unit containers $(PYTEST_ARGS)
 
 demo: images
-	$(WK) demo
+	$(WK) demo $(DEMO_ARGS)
 
 check: lint typecheck test
 

@@ -19,10 +19,13 @@ class Settings:
             (`WATCHKEEPER_HOME`, default `~/.watchkeeper`).
         source_root: the checkout holding `containers/` and `examples/`
             (`WATCHKEEPER_SOURCE`, default: the folder above the installed package).
+        cache: build caches, i.e. the wheelhouse and bootstrap downloads
+            (`WATCHKEEPER_CACHE`, default `<home>/cache`).
     """
 
     home: Path
     source_root: Path
+    cache: Path
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -30,7 +33,9 @@ class Settings:
         env = os.environ if environ is None else environ
         home = Path(env.get("WATCHKEEPER_HOME") or Path.home() / ".watchkeeper")
         source = Path(env.get("WATCHKEEPER_SOURCE") or _SOURCE_ROOT)
-        return cls(home=home.expanduser().resolve(), source_root=source.resolve())
+        home = home.expanduser().resolve()
+        cache = Path(env.get("WATCHKEEPER_CACHE") or home / "cache").expanduser().resolve()
+        return cls(home=home, source_root=source.resolve(), cache=cache)
 
     @property
     def store_path(self) -> Path:
@@ -41,11 +46,6 @@ class Settings:
     def workspaces(self) -> Path:
         """Parent of every job workspace."""
         return self.home / "jobs"
-
-    @property
-    def cache(self) -> Path:
-        """Build caches: wheelhouse, bootstrapped root filesystems."""
-        return self.home / "cache"
 
     @property
     def engine_dir(self) -> Path:

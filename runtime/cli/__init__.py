@@ -10,6 +10,7 @@ COMMANDS = {
     "baseline": "runtime.cli.baseline:baseline",
     "cleanup": "runtime.cli.jobs:cleanup",
     "contract": "runtime.cli.contract:contract",
+    "demo": "runtime.cli.demo:demo",
     "engine": "runtime.cli.engine:engine",
     "images": "runtime.cli.images:images",
     "jobs": "runtime.cli.jobs:jobs",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -40,8 +41,11 @@ def summary(record: ExecutionRecord) -> str:
         lines.append(f"  message:  {record.message.strip()}")
     if record.violations:
         lines.append(f"  violations: {record.violations}")
-    names = ", ".join(output.name.split("/", 1)[-1] for output in record.outputs) or "none"
-    lines.append(f"  reports:  {record.output_dir or record.reports_path}  [{names}]")
+    reports = [o.name.split("/", 1)[1] for o in record.outputs if o.name.startswith("reports/")]
+    lines.append(
+        f"  reports:  {record.output_dir or record.reports_path}  [{', '.join(reports) or 'none'}]"
+    )
+    lines += [f"  metrics:  {o.path}" for o in record.outputs if o.kind == "metrics"]
     lines.append(f"  logs:     {record.log_path}")
     lines += [f"  note:     {problem}" for problem in record.problems]
     return "\n".join(lines)
@@ -99,3 +103,19 @@ def table(records: list[ExecutionRecord]) -> str:
         "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in [header, *rows]
     )
+
+
+def violation_lines(record: ExecutionRecord, limit: int = 10) -> list[str]:
+    """The first `limit` violations of a run, one line each (feature, check, description)."""
+    path = next((Path(o.path) for o in record.outputs if o.kind == "violations" and o.valid), None)
+    if path is None:
+        return []
+    violations = json.loads(path.read_text(encoding="utf-8")).get("violations", [])
+    lines = [
+        f"  - {v.get('feature_name') or v.get('metric_name')}: {v['constraint_check_type']}: "
+        f"{v['description'].strip()}"
+        for v in violations[:limit]
+    ]
+    if len(violations) > limit:
+        lines.append(f"  ... and {len(violations) - limit} more")
+    return lines
