@@ -7,19 +7,19 @@ records (``invocationSource == "ShadowExperiment"``) are skipped and counted; ma
 and undecodable payloads are counted, never fatal. A record whose positional width differs from
 the expected one is padded with missing values or cut (``short_rows`` / ``long_rows``).
 
-Fast path (CSV payloads, the throughput target): a block of lines without backslashes is
-tokenised by Arrow's CSV parser with ``"`` as the delimiter and quoting off. Without escapes a
-JSON line splits into structure and string tokens at fixed positions, so one line parsed with
-``json`` gives a template (token count, where each needed key and value sits), and every row is
-checked against it: same token count, and every key on the path of every extracted value equal
-to the template's. The CSV payloads of the rows that pass are joined with newlines and parsed
-by Arrow again into text columns. Every other line (escapes, a different shape, a non-CSV
-encoding, an unexpected number of fields) takes the per-record path (`tabular.payload`).
+Fast path (CSV payloads, the throughput target): without escapes a JSON line splits at its
+``"`` into structure and string tokens at fixed positions, so one line parsed with ``json``
+gives a template (token count, where each needed key and value sits), and one numpy pass over a
+block finds every quote (`tabular.capture_template.tokenise`). Every row is checked against the
+template: same token count, and every key on the path of every extracted value equal to the
+template's (compared in place, 8 bytes at a time). The CSV payloads of the rows that pass are
+gathered into one newline-separated text and parsed by Arrow into text columns. Every other
+line (escapes, a different shape, a non-CSV encoding, an unexpected number of fields) takes the
+per-record path (`tabular.payload`).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -34,14 +34,16 @@ from tabular.capture_template import (
     SOURCE_PATH,
     TIME_PATH,
     CaptureTemplate,
+    TokenBlock,
     learn_template,
-    reconstruct,
+    spans_to_strings,
     tokenise,
 )
 from tabular.dataset import RecordCounters
+from tabular.numeric_text import text_buffers
 from tabular.payload import PayloadError, Row, decode_payload
 from tabular.reader import (
-    PathLike,
+    Source,
     column_names,
     line_blocks,
     text_convert_options,
@@ -59,7 +61,7 @@ _TIME = TIME_PATH
 _SOURCE = SOURCE_PATH
 _US = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_FALSE = pa.scalar(False)
+_COMMA, _NEWLINE = np.uint8(ord(",")), np.uint8(ord("\n"))
 _CAPTURE_BLOCK_SIZE = 8 << 20
 _TEMPLATE_TRIES = 8
 
@@ -68,24 +70,26 @@ class CaptureReader:
     """Read capture files into text tables of analysed rows.
 
     Args:
-        paths: Capture files (``*.jsonl``), read in order.
+        paths: Capture files (``*.jsonl``, or ranges of their lines), read in order.
         names: Feature names by position (the baseline's); extra columns get ``_c<i>``, and
             names without data stay as all-missing columns.
         start: Inclusive window start (naive times are UTC); None for no lower bound.
         end: Exclusive window end; None for no upper bound.
         indexes: Which capture indexes make up a row, in column order.
         block_size: Bytes of capture file per block.
+        use_threads: Let Arrow parse the payloads of a block on several threads.
     """
 
     def __init__(
         self,
-        paths: Sequence[PathLike],
+        paths: Sequence[Source],
         *,
         names: Sequence[str] = (),
         start: datetime | None = None,
         end: datetime | None = None,
         indexes: Sequence[str] = DEFAULT_INDEXES,
         block_size: int = _CAPTURE_BLOCK_SIZE,
+        use_threads: bool = True,
     ) -> None:
         self._paths = list(paths)
         self._names = list(names)
@@ -93,6 +97,7 @@ class CaptureReader:
         self._end = _micros(end) if end else None
         self._indexes = tuple(indexes)
         self._block_size = block_size
+        self._threads = use_threads
         self._side_widths: dict[str, int] = {}
         self.counters = RecordCounters()
 
@@ -109,12 +114,9 @@ class CaptureReader:
                 yield from self._block_tables(block)
 
     def _block_tables(self, block: bytes) -> Iterator[pa.Table]:
-        clean, slow = _split_escaped(block)
-        if clean:
-            table, leftovers = self._fast_block(clean)
-            slow.extend(leftovers)
-            if table is not None and table.num_rows:
-                yield table
+        table, slow = self._fast_block(block)
+        if table is not None and table.num_rows:
+            yield table
         if slow:
             table = self._slow_lines(slow)
             if table.num_rows:
@@ -122,31 +124,23 @@ class CaptureReader:
 
     # -- fast path ------------------------------------------------------------------------
 
-    def _fast_block(self, clean: bytes) -> tuple[pa.Table | None, list[bytes]]:
-        template = self._learn(clean)
+    def _fast_block(self, block: bytes) -> tuple[pa.Table | None, list[bytes]]:
+        template = self._learn(block)
         if template is None:
-            return None, _lines(clean)
-        invalid: list[bytes] = []
-        tokens = tokenise(clean, template, invalid)
-        if tokens is None:
-            return None, _lines(clean)
+            return None, _lines(block)
+        tokens = tokenise(block, template)
         valid = self._valid_rows(tokens, template)
         keep = self._keep_by_metadata(tokens, template, valid)
-        good = valid & keep
-        for side in self._sides(template):
-            fields = self._payload_widths(tokens, template, side)
-            good &= fields == self._side_width(side, fields, good)
-        rejected = np.flatnonzero(~good & ~(valid & ~keep))
-        if rejected.size:
-            invalid.extend(reconstruct(clean, template, rejected))
-        return self._fast_table(tokens.filter(pa.array(good)), template), invalid
+        table, good = self._fast_table(tokens, template, valid & keep)
+        rejected = tokens.rows[~good & ~(valid & ~keep)]
+        return table, tokens.lines(np.concatenate((tokens.others, rejected)))
 
-    def _learn(self, clean: bytes) -> CaptureTemplate | None:
+    def _learn(self, block: bytes) -> CaptureTemplate | None:
         start = 0
         for _ in range(_TEMPLATE_TRIES):
-            end = clean.find(b"\n", start)
-            line = clean[start:] if end < 0 else clean[start:end]
-            template = learn_template(line, self._indexes)
+            end = block.find(b"\n", start)
+            line = block[start:] if end < 0 else block[start:end]
+            template = None if b"\\" in line else learn_template(line, self._indexes)
             if template is not None or end < 0:
                 return template
             start = end + 1
@@ -155,27 +149,25 @@ class CaptureReader:
     def _sides(self, template: CaptureTemplate) -> list[str]:
         return [s for s in self._indexes if ("captureData", s, "data") in template.values]
 
-    def _valid_rows(self, tokens: pa.Table, template: CaptureTemplate) -> npt.NDArray[np.bool_]:
-        good = np.ones(tokens.num_rows, dtype=bool)
+    def _valid_rows(self, tokens: TokenBlock, template: CaptureTemplate) -> npt.NDArray[np.bool_]:
+        good = np.ones(tokens.count, dtype=bool)
         for index, key in template.keys.items():
-            good &= _equals(tokens.column(f"t{index}"), key)
+            good &= tokens.equals(index, key)
         for side in self._sides(template):
-            good &= _equals(
-                tokens.column(template.column(("captureData", side, "encoding"))), "CSV"
-            )
+            good &= tokens.equals(template.values[("captureData", side, "encoding")], "CSV")
         return good
 
     def _keep_by_metadata(
-        self, tokens: pa.Table, template: CaptureTemplate, valid: npt.NDArray[np.bool_]
+        self, tokens: TokenBlock, template: CaptureTemplate, valid: npt.NDArray[np.bool_]
     ) -> npt.NDArray[np.bool_]:
         """Apply the shadow rule and the window; count what is dropped among valid rows."""
-        keep = np.ones(tokens.num_rows, dtype=bool)
+        keep = np.ones(tokens.count, dtype=bool)
         if _SOURCE in template.values:
-            shadow = _equals(tokens.column(template.column(_SOURCE)), SHADOW_SOURCE)
+            shadow = tokens.equals(template.values[_SOURCE], SHADOW_SOURCE)
             self.counters.shadow += int((shadow & valid).sum())
             keep &= ~shadow
         if self._start is not None or self._end is not None:
-            micros, parsed = _parse_times(tokens.column(template.column(_TIME)))
+            micros, parsed = _parse_times(tokens.texts(template.values[_TIME]))
             self.counters.malformed += int((~parsed & valid & keep).sum())
             inside = parsed & self._inside(micros)
             self.counters.out_of_window += int((parsed & ~inside & valid & keep).sum())
@@ -190,37 +182,68 @@ class CaptureReader:
             inside &= micros < self._end
         return inside
 
-    def _payload_widths(
-        self, tokens: pa.Table, template: CaptureTemplate, side: str
-    ) -> npt.NDArray[np.int64]:
-        data = tokens.column(template.column(("captureData", side, "data")))
-        commas = pc.count_substring(data, ",").to_numpy(zero_copy_only=False)
-        return np.asarray(commas, dtype=np.int64) + 1
+    def _fast_table(
+        self, tokens: TokenBlock, template: CaptureTemplate, good: npt.NDArray[np.bool_]
+    ) -> tuple[pa.Table | None, npt.NDArray[np.bool_]]:
+        """The rows' table, and which rows made it (a payload of another width does not)."""
+        sides = self._sides(template)
+        for side in sides:
+            self._learn_width(tokens, template, side, good)
+        columns = self._side_columns(tokens, template, good)
+        if columns is None:
+            for side in sides:
+                good = good & (self._payload_widths(tokens, template, side) == self._width(side))
+            columns = self._side_columns(tokens, template, good)
+        if columns is None or not good.any():
+            return None, good & False
+        return self._positional_table(columns, int(good.sum())), good
 
-    def _side_width(
-        self, side: str, fields: npt.NDArray[np.int64], good: npt.NDArray[np.bool_]
-    ) -> int:
-        if side not in self._side_widths:
-            first = np.flatnonzero(good)
-            if first.size == 0:
-                return -1
-            self._side_widths[side] = int(fields[first[0]])
-        return self._side_widths[side]
+    def _learn_width(
+        self, tokens: TokenBlock, template: CaptureTemplate, side: str, good: npt.NDArray[np.bool_]
+    ) -> None:
+        """A side's width is the field count of its first good payload (-1 until there is one)."""
+        if self._side_widths.get(side, -1) >= 0 or not good.any():
+            return
+        start, end = tokens.span(template.values[("captureData", side, "data")])
+        row = int(np.flatnonzero(good)[0])
+        payload = tokens.data[start[row] : end[row]]
+        self._side_widths[side] = int(np.count_nonzero(payload == _COMMA)) + 1
 
-    def _fast_table(self, tokens: pa.Table, template: CaptureTemplate) -> pa.Table | None:
-        if tokens.num_rows == 0:
-            return None
-        columns: list[pa.Array] = []
+    def _width(self, side: str) -> int:
+        return self._side_widths.get(side, -1)
+
+    def _side_columns(
+        self, tokens: TokenBlock, template: CaptureTemplate, good: npt.NDArray[np.bool_]
+    ) -> list[pa.Array | pa.ChunkedArray] | None:
+        """Every side's text columns for the good rows; None if some payload has another width."""
+        columns: list[pa.Array | pa.ChunkedArray] = []
+        rows = int(good.sum())
         for side in self._indexes:
-            width = self._side_widths.get(side, 0)
-            if ("captureData", side, "data") in template.values:
-                data = tokens.column(template.column(("captureData", side, "data")))
-                columns.extend(_split_payloads(data.combine_chunks(), width))
-            else:
-                columns.extend(_nulls(tokens.num_rows) for _ in range(width))
-        return self._positional_table(columns, tokens.num_rows)
+            width = max(self._width(side), 0)
+            path = ("captureData", side, "data")
+            if path not in template.values:
+                columns.extend(_nulls(rows) for _ in range(width))
+                continue
+            start, end = tokens.span(template.values[path])
+            split = _split_payloads(tokens.data, start[good], end[good], width, self._threads)
+            if split is None:
+                return None
+            columns.extend(split)
+        return columns
 
-    def _positional_table(self, columns: list[pa.Array], rows: int) -> pa.Table:
+    def _payload_widths(
+        self, tokens: TokenBlock, template: CaptureTemplate, side: str
+    ) -> npt.NDArray[np.int64]:
+        """Field count of every conforming row's payload on one side."""
+        offsets, text = text_buffers(tokens.texts(template.values[("captureData", side, "data")]))
+        commas = np.flatnonzero(text == _COMMA)
+        base = offsets - offsets[0]
+        counts = np.searchsorted(commas, base[1:]) - np.searchsorted(commas, base[:-1])
+        return np.asarray(counts, dtype=np.int64) + 1
+
+    def _positional_table(
+        self, columns: list[pa.Array | pa.ChunkedArray], rows: int
+    ) -> pa.Table:
         width = self.width
         if len(columns) < width:
             self.counters.short_rows += rows
@@ -331,50 +354,40 @@ class CaptureReader:
         return values
 
 
-def _split_escaped(block: bytes) -> tuple[bytes, list[bytes]]:
-    """Lines without a backslash (fast path) and the others."""
-    if b"\\" not in block:
-        return block, []
-    clean: list[bytes] = []
-    slow: list[bytes] = []
-    for line in block.split(b"\n"):
-        (slow if b"\\" in line else clean).append(line)
-    return b"\n".join(clean), slow
-
-
 def _lines(block: bytes) -> list[bytes]:
     return [line for line in block.split(b"\n") if line.strip()]
 
 
-def _equals(column: pa.ChunkedArray | pa.Array, expected: str) -> npt.NDArray[np.bool_]:
-    result = pc.fill_null(pc.equal(column, _text_scalar(expected)), _FALSE)
-    if isinstance(result, pa.ChunkedArray):
-        result = result.combine_chunks()
-    return np.asarray(result.to_numpy(zero_copy_only=False), dtype=bool)
+def _split_payloads(
+    data: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    width: int,
+    threads: bool,
+) -> list[pa.Array | pa.ChunkedArray] | None:
+    """Text columns of the CSV payloads at ``data[starts:ends]``; None unless all have ``width``.
 
-
-@functools.cache
-def _text_scalar(text: str) -> pa.Scalar:
-    # Built once: converting a Python str in every Arrow call retries a failing import.
-    return pa.scalar(text, pa.string())
-
-
-def _split_payloads(data: pa.Array, width: int) -> list[pa.Array]:
-    """Text columns of single-line CSV payloads that all have ``width`` fields."""
+    One gather copies every payload with its closing quote, which becomes the line break of a
+    CSV text that Arrow parses in one call.
+    """
     if width <= 1:
-        return [data]
-    rows = pa.ListArray.from_arrays(pa.array([0, len(data)], pa.int32()), data)
-    text = pc.binary_join(rows, "\n")[0].as_buffer()
+        text = spans_to_strings(data, starts, ends)
+        _, body = text_buffers(text)
+        return None if (body == _COMMA).any() else [text]
+    offsets, body = text_buffers(spans_to_strings(data, starts, ends + 1))
+    lines = body.copy()
+    lines[offsets[1:] - offsets[0] - 1] = _NEWLINE
     names = [f"p{i}" for i in range(width)]
-    table = pacsv.read_csv(
-        pa.BufferReader(text),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
-        parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
-        convert_options=text_convert_options(names),
-    )
-    if table.num_rows != len(data):
-        raise PayloadError("payload rows do not line up")
-    return [column.combine_chunks() for column in table.columns]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(lines)),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=threads),
+            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=text_convert_options(names),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return list(table.columns) if table.num_rows == starts.size else None
 
 
 def _nulls(count: int) -> pa.Array:

@@ -44,12 +44,15 @@ from tabular.frequency import DEFAULT_FREQUENCY_CAPACITY, FrequencySummary
 from tabular.hashing import hash_floats, hash_strings
 from tabular.kll import DEFAULT_SHRINKING_FACTOR, DEFAULT_SKETCH_SIZE, KllBucket, KllSketch
 from tabular.moments import Moments
+from tabular.numeric_text import NumericText, parse_numeric_text, present_mask, text_buffers
 
 __all__ = ["ColumnProfile", "ProfileSettings"]
 
 _MAX_ERRORS = 5
 # Built once: converting Python scalars in every Arrow call retries a failing import.
 _ZERO = pa.scalar(0, pa.int32())
+# Integer batches spanning fewer values than this are counted with a dense bincount.
+_DENSE_SPAN = 1 << 16
 
 
 class ProfileSettings:
@@ -183,13 +186,45 @@ class ColumnProfile:
     def _update(self, values: pa.Array | pa.ChunkedArray) -> None:
         column = _normalise(values)
         self.histogram.null += column.null_count
-        dense = column.drop_null() if column.null_count else column
-        if len(dense) == 0:
+        if column.null_count == len(column):
             return
+        if self.numeric_capable and _is_text(column.type):
+            parsed = parse_numeric_text(column)
+            if parsed is not None:
+                self._update_numbers(column, parsed)
+                return
+        dense = column.drop_null() if column.null_count else column
         if self._frequencies is not None:
             self._update_encoded(dense)
         else:
             self._update_plain(dense)
+
+    def _update_numbers(self, column: pa.Array, parsed: NumericText) -> None:
+        """The hot path: a text batch of plain numbers, nulls still in place."""
+        integral = parsed.integral_count
+        self.histogram.integral += integral
+        self.histogram.fractional += parsed.numbers.size - integral
+        if self._frequencies is None:
+            self._distinct_counter().update(hash_floats(parsed.numbers))
+        else:
+            self._count_numbers(column, parsed)
+        self._add_numbers(parsed.numbers)
+
+    def _count_numbers(self, column: pa.Array, parsed: NumericText) -> None:
+        """Exact frequencies (and distinct values) of a batch of numbers; drop them past the cap."""
+        assert self._frequencies is not None
+        if parsed.integers is not None:
+            uniques, counts = _integer_counts(parsed.integers)
+            self._frequencies.update_integers(uniques, counts)
+            numbers = uniques.astype(np.float64)
+        else:
+            counted = pc.value_counts(column.drop_null())
+            text, counts = counted.field("values"), counted.field("counts").to_numpy()
+            self._frequencies.update(text, counts)
+            numbers = pc.cast(text, pa.float64()).to_numpy()
+        self._distinct_counter().update(hash_floats(numbers))
+        if not self._frequencies.is_exact:
+            self._frequencies = None
 
     def _update_encoded(self, dense: pa.Array) -> None:
         encoded = pc.dictionary_encode(dense)
@@ -328,10 +363,10 @@ def _normalise(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     if pa.types.is_dictionary(column.type):
         column = column.dictionary_decode()
     kind = column.type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        lengths = pc.binary_length(column)
-        if column.null_count < len(column) and pc.min(lengths).as_py() == 0:
-            column = pc.if_else(pc.equal(lengths, _ZERO), _null(kind), column)
+    if _is_text(kind):
+        if _has_empty_text(column):
+            empty = pc.equal(pc.binary_length(column), _ZERO)
+            column = pc.if_else(empty, _null(kind), column)
     elif pa.types.is_floating(kind):
         nan = pc.is_nan(column)
         if pc.any(nan).as_py():
@@ -341,14 +376,39 @@ def _normalise(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return column
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _has_empty_text(column: pa.Array) -> bool:
+    """Whether a present value is the empty string (readers usually made those null already)."""
+    offsets, _ = text_buffers(column)
+    empty = np.diff(offsets) == 0
+    if column.null_count:
+        empty &= present_mask(column)
+    return bool(empty.any())
+
+
+def _integer_counts(
+    integers: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct integers, ascending, and how often each occurs."""
+    low, high = int(integers.min()), int(integers.max())
+    if high - low < max(_DENSE_SPAN, integers.size):
+        counts = np.bincount(integers - low, minlength=high - low + 1)
+        present = np.flatnonzero(counts)
+        return present + low, counts[present].astype(np.int64)
+    uniques, counts = np.unique(integers, return_counts=True)
+    return uniques, counts.astype(np.int64)
+
+
 @functools.cache
 def _null(kind: pa.DataType) -> pa.Scalar:
     return pa.scalar(None, kind)
 
 
 def _as_text(values: pa.Array) -> pa.Array:
-    kind = values.type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+    if _is_text(values.type):
         return values
     return pc.cast(values, pa.string())
 

@@ -10,6 +10,9 @@ times), and ``error <= total / (capacity + 1)``.
 
 Batches are fed as (distinct values, counts) pairs, which is what a dictionary encoding of an
 Arrow column gives, and folded with Arrow's hash aggregation, never a per-value Python loop.
+Integers written canonically (`update_integers`) are tallied by value, without text, and turned
+into text only when something reads the summary: the result is the same as adding their text
+batch by batch, at a fraction of the cost for a low-cardinality numeric column.
 """
 
 from __future__ import annotations
@@ -37,7 +40,16 @@ class FrequencySummary:
         capacity: Maximum number of counters kept.
     """
 
-    __slots__ = ("_capacity", "_counts", "_error", "_exact", "_keys", "_total")
+    __slots__ = (
+        "_capacity",
+        "_counts",
+        "_error",
+        "_exact",
+        "_integer_counts",
+        "_integers",
+        "_keys",
+        "_total",
+    )
 
     def __init__(self, capacity: int = DEFAULT_FREQUENCY_CAPACITY) -> None:
         if capacity < 1:
@@ -48,6 +60,8 @@ class FrequencySummary:
         self._error = 0
         self._total = 0
         self._exact = True
+        self._integers: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self._integer_counts: npt.NDArray[np.int64] = np.empty(0, np.int64)
 
     @property
     def capacity(self) -> int:
@@ -72,6 +86,7 @@ class FrequencySummary:
     @property
     def size(self) -> int:
         """Number of values currently held."""
+        self._settle()
         return len(self._counts)
 
     def update(self, values: pa.Array, counts: npt.ArrayLike, *, error: int = 0) -> None:
@@ -82,12 +97,42 @@ class FrequencySummary:
             counts: How often each occurred.
             error: Extra uncertainty of these counts (for approximate inputs), added to `error`.
         """
+        self._settle()
         weights = np.asarray(counts, dtype=np.int64)
         if len(values) == 0:
             return
         self._total += int(weights.sum())
         self._error += int(error)
         self._exact = self._exact and error == 0
+        self._fold(values, weights)
+
+    def update_integers(self, values: npt.NDArray[np.int64], counts: npt.ArrayLike) -> None:
+        """Add distinct integers with their counts; the text of each is ``str(value)``.
+
+        Args:
+            values: Distinct integers of one batch.
+            counts: How often each occurred.
+        """
+        weights = np.asarray(counts, dtype=np.int64)
+        if values.size == 0:
+            return
+        self._total += int(weights.sum())
+        self._integers, self._integer_counts = _add_integer_counts(
+            self._integers, self._integer_counts, values, weights
+        )
+        if len(self._keys) + self._integers.size > self._capacity:
+            self._settle()  # the union may exceed the cap: decide exactly, as `update` would
+
+    def _settle(self) -> None:
+        """Fold the tallied integers into the text counts."""
+        if self._integers.size == 0:
+            return
+        text = pa.array(self._integers).cast(pa.string())
+        counts = self._integer_counts
+        self._integers, self._integer_counts = np.empty(0, np.int64), np.empty(0, np.int64)
+        self._fold(text, counts)
+
+    def _fold(self, values: pa.Array, weights: npt.NDArray[np.int64]) -> None:
         if len(self._keys) + len(values) <= _SMALL:
             self._fold_small(values, weights)
         else:
@@ -111,6 +156,7 @@ class FrequencySummary:
 
     def merge(self, other: FrequencySummary) -> None:
         """Fold another summary into this one (in place)."""
+        other._settle()
         self._error += other._error
         self._exact = self._exact and other._exact
         total = self._total + other._total
@@ -119,11 +165,13 @@ class FrequencySummary:
 
     def items(self) -> list[tuple[str, int]]:
         """Held values with their (lower-bound) counts, most frequent first, ties by value."""
+        self._settle()
         pairs = zip(self._keys.to_pylist(), self._counts.tolist(), strict=True)
         return sorted(((str(key), int(count)) for key, count in pairs), key=_by_count)
 
     def copy(self) -> FrequencySummary:
         """An independent copy."""
+        self._settle()
         twin = FrequencySummary(self._capacity)
         twin._keys, twin._counts = self._keys, self._counts.copy()
         twin._error, twin._total, twin._exact = self._error, self._total, self._exact
@@ -139,3 +187,20 @@ class FrequencySummary:
         self._counts = self._counts[keep]
         self._error += cut
         self._exact = False
+
+
+def _add_integer_counts(
+    keys: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    more_keys: npt.NDArray[np.int64],
+    more_counts: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Sorted distinct keys and summed counts of two (key, count) tallies."""
+    if keys.size == more_keys.size and np.array_equal(keys, more_keys):
+        return keys, counts + more_counts  # the usual case: the same values again
+    merged = np.concatenate((keys, more_keys))
+    weights = np.concatenate((counts, more_counts))
+    order = np.argsort(merged, kind="stable")
+    merged, weights = merged[order], weights[order]
+    starts = np.flatnonzero(np.concatenate(([True], merged[1:] != merged[:-1])))
+    return merged[starts], np.add.reduceat(weights, starts)

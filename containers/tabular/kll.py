@@ -23,6 +23,7 @@ returns that bound divided by ``n`` (a normalised rank error, ``delta`` = 1 %). 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,13 @@ _DEFAULT_CONFIDENCE = 0.99
 _EMPTY = np.empty(0, dtype=np.float64)
 
 FloatArray = npt.NDArray[np.float64]
+
+
+@functools.cache
+def _capacities(k: int, c: float, top: int) -> tuple[int, ...]:
+    """Capacity of each level of a sketch whose top level is ``top``, then their total."""
+    caps = [max(_MIN_CAPACITY, math.ceil(k * c ** (top - h))) for h in range(top + 1)]
+    return (*caps, sum(caps))
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,22 +266,22 @@ class KllSketch:
         foreign = sum(4.0**h * n / (2.0**h * _FOREIGN_MIN_COMPACTION) for h in range(top))
         return self._variance + foreign
 
-    def _capacity(self, height: int, top: int) -> int:
-        return max(_MIN_CAPACITY, math.ceil(self._k * self._c ** (top - height)))
-
     def _compress(self) -> None:
         while True:
-            top = len(self._levels) - 1
-            caps = [self._capacity(h, top) for h in range(top + 1)]
-            if self.num_retained <= sum(caps):
+            caps = _capacities(self._k, self._c, len(self._levels) - 1)
+            sizes = [len(level) for level in self._levels]
+            if sum(sizes) <= caps[-1]:
                 return
-            height = next(h for h, level in enumerate(self._levels) if len(level) > caps[h])
+            height = next(h for h, size in enumerate(sizes) if size > caps[h])
             self._compact(height)
 
     def _compact(self, height: int) -> None:
         level = self._levels[height]
         keep = level[len(level) - len(level) % 2 :]
-        ordered = np.sort(level[: len(level) - len(keep)])
+        # Above level 0 a level is a few sorted runs (the promotions from below): a stable
+        # sort (timsort) merges them in linear time; level 0 is unordered input.
+        kind = "quicksort" if height == 0 else "stable"
+        ordered = np.sort(level[: len(level) - len(keep)], kind=kind)
         promoted = ordered[self._coin() :: 2]
         self._levels[height] = keep.copy()
         if height + 1 == len(self._levels):

@@ -39,9 +39,9 @@ _PLUS, _MINUS, _DOT, _SLASH, _ZERO, _NINE = (np.uint8(ord(c)) for c in "+-./09")
 _TEN = np.uint8(10)
 _CASE_BIT = np.uint8(0x20)
 _E = np.uint8(ord("e"))
-_MARKERS = "[.eE]"
-# Below one candidate in this many values, candidates are checked one by one.
-_SPARSE = 8
+_MARKER_BYTES = (b".", b"e", b"E")
+# Up to this many whole-number candidates are checked one by one.
+_FEW = 32
 _PARSE_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError)
 
 
@@ -152,16 +152,15 @@ def _floats(
 
 def _misplaced_dot(offsets: IntArray, data: npt.NDArray[np.uint8], dots: BoolArray) -> bool:
     """True when some '.' is first or last in its value or lacks a digit on either side."""
-    where = np.flatnonzero(dots)
-    if where.size == 0:
+    if not dots.any():
         return False
-    boundary = np.zeros(data.size + 1, dtype=bool)
-    boundary[offsets - offsets[0]] = True  # value starts, and the end of the data
-    if boundary[where].any() or boundary[where + 1].any():
+    starts, ends = offsets[:-1] - offsets[0], offsets[1:] - offsets[0]
+    nonempty = ends > starts
+    if dots[starts[nonempty]].any() or dots[ends[nonempty] - 1].any():
         return True
-    # Both neighbours now lie inside the dot's own value.
-    before, after = data[where - 1] - _ZERO, data[where + 1] - _ZERO
-    return bool(((before >= _TEN) | (after >= _TEN)).any())
+    # Interior dots have both neighbours in their own value. Shifted masks, no index arrays.
+    digit = (data - _ZERO) < _TEN
+    return bool((dots[1:-1] & ~(digit[:-2] & digit[2:])).any())
 
 
 def _integral_mask(
@@ -175,19 +174,18 @@ def _integral_mask(
     slots = candidates
     if values.null_count:
         slots = np.flatnonzero(present_mask(values))[candidates]
-    integral[candidates] = ~_marked(values, offsets, data, slots)
+    integral[candidates] = ~_marked(offsets, data, slots)
     return integral
 
 
-def _marked(
-    values: pa.Array, offsets: IntArray, data: npt.NDArray[np.uint8], slots: IntArray
-) -> BoolArray:
+def _marked(offsets: IntArray, data: npt.NDArray[np.uint8], slots: IntArray) -> BoolArray:
     """Whether each of the given slots contains '.', 'e' or 'E'."""
-    if slots.size * _SPARSE < len(values):
-        found = pc.match_substring_regex(values.take(pa.array(slots)), _MARKERS)
-        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    base = offsets[0]
+    if slots.size <= _FEW:
+        # A handful of whole numbers in a fractional batch: cheaper one by one.
+        texts = (data[offsets[i] - base : offsets[i + 1] - base].tobytes() for i in slots)
+        return np.array([any(m in text for m in _MARKER_BYTES) for text in texts], dtype=bool)
     marker = (data == _DOT) | ((data | _CASE_BIT) == _E)
     running = np.concatenate((np.zeros(1, np.int64), np.cumsum(marker, dtype=np.int64)))
-    base = offsets[0]
     marked: BoolArray = running[offsets[slots + 1] - base] > running[offsets[slots] - base]
     return marked

@@ -10,11 +10,11 @@ typed values. Nested JSON/Parquet values (objects, lists) become compact JSON te
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -26,9 +26,12 @@ from tabular.dataset import RecordCounters
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
     "CsvReader",
+    "FileRange",
     "JsonLinesReader",
     "ParquetReader",
     "Reader",
+    "Source",
+    "as_range",
     "column_names",
     "line_blocks",
     "to_text_table",
@@ -38,6 +41,8 @@ DEFAULT_BLOCK_SIZE = 4 << 20
 """Bytes of input per batch (a few MB keeps memory flat and Arrow's threads busy)."""
 
 PathLike = str | Path
+
+_SCAN = 1 << 16
 
 
 class Reader(Protocol):
@@ -55,11 +60,45 @@ def column_names(count: int, names: Sequence[str] = ()) -> list[str]:
     return [names[i] if i < len(names) else f"_c{i}" for i in range(count)]
 
 
-def line_blocks(path: PathLike, block_size: int = DEFAULT_BLOCK_SIZE) -> Iterator[bytes]:
-    """Read a file in blocks that end on a line break (the last may lack one)."""
-    with open(path, "rb") as handle:
+@dataclass(frozen=True, slots=True)
+class FileRange:
+    """The lines of a file that start at a byte offset in ``[start, end)``.
+
+    Consecutive ranges of one file (``[0, a)``, ``[a, b)``, ...) hold every line exactly once,
+    whatever the offsets, so a file can be split for parallel reading without looking at it.
+
+    Attributes:
+        path: The file.
+        start: First byte offset.
+        end: Offset past the last; None for the end of the file.
+    """
+
+    path: PathLike
+    start: int = 0
+    end: int | None = None
+
+
+Source = PathLike | FileRange
+"""What readers accept: a whole file, or a range of its lines."""
+
+
+def as_range(source: Source) -> FileRange:
+    """A `FileRange` for a path (the whole file) or a range (unchanged)."""
+    return source if isinstance(source, FileRange) else FileRange(source)
+
+
+def line_blocks(source: Source, block_size: int = DEFAULT_BLOCK_SIZE) -> Iterator[bytes]:
+    """Read a file (or a range of its lines) in blocks that end on a line break.
+
+    The last block may lack the final line break.
+    """
+    lines = as_range(source)
+    with open(lines.path, "rb") as handle:
+        first = _line_start(handle, lines.start)
+        stop = _line_start(handle, lines.end) if lines.end is not None else None
+        handle.seek(first)
         carry = b""
-        while chunk := handle.read(block_size):
+        while chunk := handle.read(_next_read(handle.tell(), stop, block_size)):
             cut = chunk.rfind(b"\n") + 1
             if cut == 0:
                 carry += chunk
@@ -71,53 +110,80 @@ def line_blocks(path: PathLike, block_size: int = DEFAULT_BLOCK_SIZE) -> Iterato
             yield carry
 
 
+def _line_start(handle: BinaryIO, offset: int) -> int:
+    """The offset of the first line that starts at or after ``offset`` (or the file size)."""
+    if offset <= 0:
+        return 0
+    handle.seek(offset - 1)
+    position = offset - 1
+    while chunk := handle.read(_SCAN):
+        found = chunk.find(b"\n")
+        if found >= 0:
+            return position + found + 1
+        position += len(chunk)
+    return position
+
+
+def _next_read(position: int, stop: int | None, block_size: int) -> int:
+    return block_size if stop is None else max(0, min(block_size, stop - position))
+
+
 class CsvReader:
     """CSV files with or without a header line, read as text.
 
     Args:
-        paths: Files, read in order.
+        paths: Files (or ranges of their lines), read in order.
         header: Whether each file's first line names the columns.
         names: Column names to use for header-less files (missing ones become ``_c<i>``).
         delimiter: Field delimiter.
         block_size: Bytes per batch.
-        newlines_in_values: Allow quoted values to span lines (slower).
+        newlines_in_values: Allow quoted values to span lines (slower; whole files only).
+        use_threads: Let Arrow parse each block on several threads.
     """
 
     def __init__(
         self,
-        paths: Sequence[PathLike],
+        paths: Sequence[Source],
         *,
         header: bool,
         names: Sequence[str] = (),
         delimiter: str = ",",
         block_size: int = DEFAULT_BLOCK_SIZE,
         newlines_in_values: bool = False,
+        use_threads: bool = True,
     ) -> None:
-        self._paths = list(paths)
+        self._paths = [as_range(path) for path in paths]
         self._header = header
         self._names = list(names)
         self._delimiter = delimiter
         self._block_size = block_size
         self._newlines = newlines_in_values
+        self._threads = use_threads
         self.counters = RecordCounters()
 
     def batches(self) -> Iterator[pa.Table]:
         """Yield all-text tables; rows with the wrong number of fields are counted, skipped."""
-        for path in self._paths:
-            yield from self._file_batches(Path(path))
+        for lines in self._paths:
+            yield from self._file_batches(lines)
 
-    def _file_batches(self, path: Path) -> Iterator[pa.Table]:
+    def _file_batches(self, lines: FileRange) -> Iterator[pa.Table]:
+        path = Path(lines.path)
         first = _first_row(path, self._delimiter)
         if first is None:
             return
         names = _dedupe(first) if self._header else column_names(len(first), self._names)
         if not self._newlines:
-            yield from self._block_batches(path, names)
+            yield from self._block_batches(lines, names)
             return
+        if lines.start or lines.end is not None:
+            raise ValueError("a CSV file with newlines in values can only be read whole")
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1 if self._header else 0, block_size=self._block_size
+                column_names=names,
+                skip_rows=1 if self._header else 0,
+                block_size=self._block_size,
+                use_threads=self._threads,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=self._delimiter,
@@ -129,13 +195,17 @@ class CsvReader:
         for batch in reader:
             yield pa.Table.from_batches([batch])
 
-    def _block_batches(self, path: Path, names: list[str]) -> Iterator[pa.Table]:
-        """Line-aligned blocks parsed by Arrow's multi-threaded reader (no quoted newlines)."""
-        for index, block in enumerate(line_blocks(path, self._block_size)):
-            skip = 1 if self._header and index == 0 else 0
+    def _block_batches(self, lines: FileRange, names: list[str]) -> Iterator[pa.Table]:
+        """Line-aligned blocks parsed by Arrow's reader (no quoted newlines)."""
+        header = self._header and lines.start == 0
+        for index, block in enumerate(line_blocks(lines, self._block_size)):
             yield pacsv.read_csv(
-                io.BytesIO(block),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip),
+                pa.BufferReader(block),
+                read_options=pacsv.ReadOptions(
+                    column_names=names,
+                    skip_rows=1 if header and index == 0 else 0,
+                    use_threads=self._threads,
+                ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self._delimiter, invalid_row_handler=self._invalid_row
                 ),
@@ -186,13 +256,21 @@ class JsonLinesReader:
     (counted in ``counters.malformed``).
 
     Args:
-        paths: Files, read in order.
+        paths: Files (or ranges of their lines), read in order.
         block_size: Bytes per batch.
+        use_threads: Let Arrow parse each block on several threads.
     """
 
-    def __init__(self, paths: Sequence[PathLike], *, block_size: int = DEFAULT_BLOCK_SIZE) -> None:
+    def __init__(
+        self,
+        paths: Sequence[Source],
+        *,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        use_threads: bool = True,
+    ) -> None:
         self._paths = list(paths)
         self._block_size = block_size
+        self._threads = use_threads
         self._text_fields: dict[str, pa.DataType] = {}
         self.counters = RecordCounters()
 
@@ -219,7 +297,8 @@ class JsonLinesReader:
     def _arrow_parse(self, block: bytes) -> pa.Table:
         schema = pa.schema(list(self._text_fields.items())) if self._text_fields else None
         options = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
-        return pajson.read_json(io.BytesIO(block), parse_options=options)
+        read = pajson.ReadOptions(use_threads=self._threads)
+        return pajson.read_json(pa.BufferReader(block), read_options=read, parse_options=options)
 
     def _python_parse(self, block: bytes) -> pa.Table:
         rows = []
