@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import uuid
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from contracts import FileKind, check_file, run_monitor
@@ -287,3 +290,69 @@ def test_hostile_values_and_a_thousand_columns(tmp_path: Path) -> None:
     numbers = features["f0"]["numerical_statistics"]
     assert math.isfinite(numbers["mean"])
     assert sum(bucket["count"] for bucket in numbers["distribution"]["kll"]["buckets"]) == 40
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "parquet", "csv-no-header"])
+def test_baseline_from_every_dataset_format(tmp_path: Path, kind: str) -> None:
+    rng = np.random.default_rng(2)
+    table = pa.table(
+        {
+            "score": rng.random(300).round(3),
+            "age": rng.integers(18, 90, 300),
+            "city": rng.choice(["lima", "oslo"], 300),
+        }
+    )
+    dataset = tmp_path / "processing/input/baseline_dataset_input"
+    dataset.mkdir(parents=True)
+    if kind == "parquet":
+        pq.write_table(table, dataset / "part-0.parquet")
+        dataset_format = '{"parquet": {}}'
+    elif kind == "jsonl":
+        lines = [json.dumps(row) for row in table.to_pylist()]
+        (dataset / "rows.jsonl").write_text("\n".join(lines) + "\n")
+        dataset_format = '{"json": {"lines": true}}'
+    else:
+        rows = [",".join(str(v) for v in row.values()) for row in table.to_pylist()]
+        (dataset / "rows.csv").write_text("\n".join(rows) + "\n")
+        dataset_format = '{"csv": {"header": false}}'
+    env = {"dataset_source": str(dataset), "dataset_format": dataset_format}
+    assert run_monitor(main, environ=env, root=tmp_path) == 0
+    features = {f["name"]: f for f in outputs(tmp_path)["statistics.json"]["features"]}
+    names = ["_c0", "_c1", "_c2"] if kind == "csv-no-header" else ["score", "age", "city"]
+    assert list(features) == names
+    assert [features[name]["inferred_type"] for name in names] == [
+        "Fractional",
+        "Integral",
+        "String",
+    ]
+    assert features[names[1]]["numerical_statistics"]["common"]["num_present"] == 300
+
+
+def test_json_and_base64_payloads(tmp_path: Path) -> None:
+    lines = []
+    for index in range(40):
+        record = json.loads(capture_line("0", "0", index))
+        data = record["captureData"]
+        data["endpointInput"].update(
+            observedContentType="application/json",
+            encoding="JSON",
+            data=json.dumps({"instances": [[index, index * 0.5, "a" if index % 2 else "b"]]}),
+        )
+        data["endpointOutput"].update(
+            observedContentType="text/html",
+            encoding="BASE64",
+            data=base64.b64encode(json.dumps({"predictions": [index / 40]}).encode()).decode(),
+        )
+        lines.append(json.dumps(record))
+    write_capture(tmp_path / "baseline-root", lines)
+    env = monitor_env(None, None)
+    env["dataset_source"] = str(tmp_path / "baseline-root/processing/input/endpoint")
+    env["dataset_format"] = '{"sagemakerCaptureJson": {}}'
+    assert run_monitor(main, environ=env, root=tmp_path / "run") == 0
+    statistics = outputs(tmp_path / "run")["statistics.json"]
+    features = {f["name"]: f for f in statistics["features"]}
+    assert statistics["dataset"]["item_count"] == 40
+    assert [features[f"_c{i}"]["inferred_type"] for i in range(4)] == [
+        "Fractional", "Integral", "Fractional", "String",
+    ]  # fmt: skip
+    assert features["_c1"]["numerical_statistics"]["max"] == 39
