@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,3 +56,15 @@ def capture_root(tmp_path: Path) -> Path:
         folder.mkdir(parents=True)
         (folder / "capture.jsonl").write_text(fill_template(template, moment))
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_leaked_temporary_files() -> Iterator[None]:
+    """The suite leaves nothing in the temporary folder besides pytest's own."""
+    root = Path(tempfile.gettempdir())
+    before = set(os.listdir(root))
+    yield
+    leaked = sorted(
+        name for name in set(os.listdir(root)) - before if not name.startswith("pytest-of-")
+    )
+    assert leaked == [], f"tests left {leaked} in {root}"

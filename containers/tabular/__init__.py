@@ -30,7 +30,7 @@ from tabular.feature import (
 from tabular.frequency import FrequencySummary
 from tabular.kll import KllBucket, KllSketch
 from tabular.moments import Moments
-from tabular.reader import CsvReader, JsonLinesReader, ParquetReader, Reader
+from tabular.reader import CsvReader, FileRange, JsonLinesReader, ParquetReader, Reader
 
 __all__ = [
     "CaptureReader",
@@ -43,6 +43,7 @@ __all__ = [
     "DistinctCounter",
     "DriftResult",
     "FeatureStatistics",
+    "FileRange",
     "FrequencySummary",
     "InputFormat",
     "JsonLinesReader",

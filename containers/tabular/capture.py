@@ -10,12 +10,13 @@ the expected one is padded with missing values or cut (``short_rows`` / ``long_r
 Fast path (CSV payloads, the throughput target): without escapes a JSON line splits at its
 ``"`` into structure and string tokens at fixed positions, so one line parsed with ``json``
 gives a template (token count, where each needed key and value sits), and one numpy pass over a
-block finds every quote (`tabular.capture_template.tokenise`). Every row is checked against the
+block finds every quote (`tabular.capture_tokens.tokenise`). Every row is checked against the
 template: same token count, and every key on the path of every extracted value equal to the
 template's (compared in place, 8 bytes at a time). The CSV payloads of the rows that pass are
-gathered into one newline-separated text and parsed by Arrow into text columns. Every other
-line (escapes, a different shape, a non-CSV encoding, an unexpected number of fields) takes the
-per-record path (`tabular.payload`).
+split at their commas (found in the same pass) and each column is gathered by Arrow's ``take``,
+exactly as Arrow's CSV reader would read them without quoting (no trimming, empty is null).
+Every other line (escapes, a different shape, a non-CSV encoding, an unexpected number of
+fields) takes the per-record path (`tabular.payload`).
 """
 
 from __future__ import annotations
@@ -28,26 +29,12 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from tabular.capture_template import (
-    SOURCE_PATH,
-    TIME_PATH,
-    CaptureTemplate,
-    TokenBlock,
-    learn_template,
-    spans_to_strings,
-    tokenise,
-)
+from tabular.capture_template import SOURCE_PATH, TIME_PATH, CaptureTemplate, learn_template
+from tabular.capture_tokens import TokenBlock, tokenise
 from tabular.dataset import RecordCounters
-from tabular.numeric_text import text_buffers
 from tabular.payload import PayloadError, Row, decode_payload
-from tabular.reader import (
-    Source,
-    column_names,
-    line_blocks,
-    text_convert_options,
-)
+from tabular.reader import Source, column_names, line_blocks
 
 __all__ = ["DEFAULT_INDEXES", "SHADOW_SOURCE", "CaptureReader"]
 
@@ -61,8 +48,8 @@ _TIME = TIME_PATH
 _SOURCE = SOURCE_PATH
 _US = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_COMMA, _NEWLINE = np.uint8(ord(",")), np.uint8(ord("\n"))
-_CAPTURE_BLOCK_SIZE = 8 << 20
+_COMMA = np.uint8(ord(","))
+_CAPTURE_BLOCK_SIZE = 2 << 20
 _TEMPLATE_TRIES = 8
 
 
@@ -77,7 +64,6 @@ class CaptureReader:
         end: Exclusive window end; None for no upper bound.
         indexes: Which capture indexes make up a row, in column order.
         block_size: Bytes of capture file per block.
-        use_threads: Let Arrow parse the payloads of a block on several threads.
     """
 
     def __init__(
@@ -89,7 +75,6 @@ class CaptureReader:
         end: datetime | None = None,
         indexes: Sequence[str] = DEFAULT_INDEXES,
         block_size: int = _CAPTURE_BLOCK_SIZE,
-        use_threads: bool = True,
     ) -> None:
         self._paths = list(paths)
         self._names = list(names)
@@ -97,8 +82,8 @@ class CaptureReader:
         self._end = _micros(end) if end else None
         self._indexes = tuple(indexes)
         self._block_size = block_size
-        self._threads = use_threads
         self._side_widths: dict[str, int] = {}
+        self._template: CaptureTemplate | None = None
         self.counters = RecordCounters()
 
     @property
@@ -125,15 +110,29 @@ class CaptureReader:
     # -- fast path ------------------------------------------------------------------------
 
     def _fast_block(self, block: bytes) -> tuple[pa.Table | None, list[bytes]]:
-        template = self._learn(block)
-        if template is None:
+        found = self._tokenise(block)
+        if found is None:
             return None, _lines(block)
-        tokens = tokenise(block, template)
-        valid = self._valid_rows(tokens, template)
+        template, tokens, valid = found
         keep = self._keep_by_metadata(tokens, template, valid)
         table, good = self._fast_table(tokens, template, valid & keep)
         rejected = tokens.rows[~good & ~(valid & ~keep)]
         return table, tokens.lines(np.concatenate((tokens.others, rejected)))
+
+    def _tokenise(
+        self, block: bytes
+    ) -> tuple[CaptureTemplate, TokenBlock, npt.NDArray[np.bool_]] | None:
+        """Tokenise with the last block's template, or learn one if most lines do not fit it."""
+        if self._template is not None:
+            tokens = tokenise(block, self._template)
+            valid = self._valid_rows(tokens, self._template)
+            if 2 * np.count_nonzero(valid) >= tokens.count + tokens.others.size:
+                return self._template, tokens, valid
+        self._template = self._learn(block)
+        if self._template is None:
+            return None
+        tokens = tokenise(block, self._template)
+        return self._template, tokens, self._valid_rows(tokens, self._template)
 
     def _learn(self, block: bytes) -> CaptureTemplate | None:
         start = 0
@@ -150,12 +149,10 @@ class CaptureReader:
         return [s for s in self._indexes if ("captureData", s, "data") in template.values]
 
     def _valid_rows(self, tokens: TokenBlock, template: CaptureTemplate) -> npt.NDArray[np.bool_]:
-        good = np.ones(tokens.count, dtype=bool)
-        for index, key in template.keys.items():
-            good &= tokens.equals(index, key)
+        expected = dict(template.keys)
         for side in self._sides(template):
-            good &= tokens.equals(template.values[("captureData", side, "encoding")], "CSV")
-        return good
+            expected[template.values[("captureData", side, "encoding")]] = "CSV"
+        return tokens.matches(expected)
 
     def _keep_by_metadata(
         self, tokens: TokenBlock, template: CaptureTemplate, valid: npt.NDArray[np.bool_]
@@ -224,8 +221,7 @@ class CaptureReader:
             if path not in template.values:
                 columns.extend(_nulls(rows) for _ in range(width))
                 continue
-            start, end = tokens.span(template.values[path])
-            split = _split_payloads(tokens.data, start[good], end[good], width, self._threads)
+            split = tokens.fields(template.values[path], good, width)
             if split is None:
                 return None
             columns.extend(split)
@@ -235,15 +231,9 @@ class CaptureReader:
         self, tokens: TokenBlock, template: CaptureTemplate, side: str
     ) -> npt.NDArray[np.int64]:
         """Field count of every conforming row's payload on one side."""
-        offsets, text = text_buffers(tokens.texts(template.values[("captureData", side, "data")]))
-        commas = np.flatnonzero(text == _COMMA)
-        base = offsets - offsets[0]
-        counts = np.searchsorted(commas, base[1:]) - np.searchsorted(commas, base[:-1])
-        return np.asarray(counts, dtype=np.int64) + 1
+        return tokens.field_counts(template.values[("captureData", side, "data")])
 
-    def _positional_table(
-        self, columns: list[pa.Array | pa.ChunkedArray], rows: int
-    ) -> pa.Table:
+    def _positional_table(self, columns: list[pa.Array | pa.ChunkedArray], rows: int) -> pa.Table:
         width = self.width
         if len(columns) < width:
             self.counters.short_rows += rows
@@ -356,38 +346,6 @@ class CaptureReader:
 
 def _lines(block: bytes) -> list[bytes]:
     return [line for line in block.split(b"\n") if line.strip()]
-
-
-def _split_payloads(
-    data: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64],
-    ends: npt.NDArray[np.int64],
-    width: int,
-    threads: bool,
-) -> list[pa.Array | pa.ChunkedArray] | None:
-    """Text columns of the CSV payloads at ``data[starts:ends]``; None unless all have ``width``.
-
-    One gather copies every payload with its closing quote, which becomes the line break of a
-    CSV text that Arrow parses in one call.
-    """
-    if width <= 1:
-        text = spans_to_strings(data, starts, ends)
-        _, body = text_buffers(text)
-        return None if (body == _COMMA).any() else [text]
-    offsets, body = text_buffers(spans_to_strings(data, starts, ends + 1))
-    lines = body.copy()
-    lines[offsets[1:] - offsets[0] - 1] = _NEWLINE
-    names = [f"p{i}" for i in range(width)]
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(lines)),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=threads),
-            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
-            convert_options=text_convert_options(names),
-        )
-    except pa.ArrowInvalid:
-        return None
-    return list(table.columns) if table.num_rows == starts.size else None
 
 
 def _nulls(count: int) -> pa.Array:

@@ -17,6 +17,12 @@ numbers formatted back as text, counts marked inexact, and the sketch's rank err
 ``epsilon * n``) added to the frequency error bound. That is the one approximate corner;
 everything else is exact or carries its stated sketch error.
 
+Hot paths: a text batch of plain numbers is parsed with its nulls in place
+(`tabular.numeric_text`); integers written canonically are tallied by value (a dense count for
+a small range), which feeds the frequencies, the distinct counter and the sketch with one item
+per distinct value instead of one per row; a column already decided ``String`` only counts its
+distinct values.
+
 Missing values: null, and empty strings (every reader maps ``""`` to null), and NaN in a typed
 float column. ``NaN``/``inf`` *text* is a present ``String`` value, exactly as Deequ classifies
 it. An exception while updating a column is caught, recorded in ``errors`` with the batch's row
@@ -44,7 +50,7 @@ from tabular.frequency import DEFAULT_FREQUENCY_CAPACITY, FrequencySummary
 from tabular.hashing import hash_floats, hash_strings
 from tabular.kll import DEFAULT_SHRINKING_FACTOR, DEFAULT_SKETCH_SIZE, KllBucket, KllSketch
 from tabular.moments import Moments
-from tabular.numeric_text import NumericText, parse_numeric_text, present_mask, text_buffers
+from tabular.numeric_text import NumericText, parse_numeric_text
 
 __all__ = ["ColumnProfile", "ProfileSettings"]
 
@@ -53,6 +59,10 @@ _MAX_ERRORS = 5
 _ZERO = pa.scalar(0, pa.int32())
 # Integer batches spanning fewer values than this are counted with a dense bincount.
 _DENSE_SPAN = 1 << 16
+# Add integers to the sketch as (value, count) when that is this many times fewer items.
+_TALLY_SHRINK = 4
+
+_Tally = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 
 class ProfileSettings:
@@ -193,6 +203,9 @@ class ColumnProfile:
             if parsed is not None:
                 self._update_numbers(column, parsed)
                 return
+        if self._frequencies is not None and not self.numeric_capable:
+            self._update_counted(column)
+            return
         dense = column.drop_null() if column.null_count else column
         if self._frequencies is not None:
             self._update_encoded(dense)
@@ -204,27 +217,47 @@ class ColumnProfile:
         integral = parsed.integral_count
         self.histogram.integral += integral
         self.histogram.fractional += parsed.numbers.size - integral
-        if self._frequencies is None:
-            self._distinct_counter().update(hash_floats(parsed.numbers))
+        tally = _integer_tally(parsed.integers, needed=self._frequencies is not None)
+        if self._frequencies is not None:
+            self._count_numbers(column, parsed, tally)
         else:
-            self._count_numbers(column, parsed)
-        self._add_numbers(parsed.numbers)
+            distinct = parsed.numbers if tally is None else tally[0].astype(np.float64)
+            self._distinct_counter().update(hash_floats(distinct))
+        self._add_numbers(parsed.numbers, tally)
 
-    def _count_numbers(self, column: pa.Array, parsed: NumericText) -> None:
+    def _count_numbers(self, column: pa.Array, parsed: NumericText, tally: _Tally | None) -> None:
         """Exact frequencies (and distinct values) of a batch of numbers; drop them past the cap."""
-        assert self._frequencies is not None
-        if parsed.integers is not None:
-            uniques, counts = _integer_counts(parsed.integers)
-            self._frequencies.update_integers(uniques, counts)
-            numbers = uniques.astype(np.float64)
+        frequencies = self._frequencies
+        assert frequencies is not None
+        if tally is not None:
+            frequencies.update_integers(*tally)
+            numbers = tally[0].astype(np.float64)
         else:
+            numbers = np.unique(parsed.numbers)
+            if numbers.size > frequencies.capacity:
+                # At least as many distinct texts as numbers: the counts cannot stay exact.
+                self._distinct_counter().update(hash_floats(numbers))
+                self._frequencies = None
+                return
             counted = pc.value_counts(column.drop_null())
-            text, counts = counted.field("values"), counted.field("counts").to_numpy()
-            self._frequencies.update(text, counts)
-            numbers = pc.cast(text, pa.float64()).to_numpy()
+            frequencies.update(counted.field("values"), counted.field("counts").to_numpy())
         self._distinct_counter().update(hash_floats(numbers))
-        if not self._frequencies.is_exact:
+        if not frequencies.is_exact:
             self._frequencies = None
+
+    def _update_counted(self, column: pa.Array) -> None:
+        """A column that is already ``String``: only its distinct values and counts matter."""
+        counted = pc.value_counts(column)
+        uniques, counts = counted.field("values"), counted.field("counts")
+        if uniques.null_count:
+            present = pc.is_valid(uniques)
+            uniques, counts = uniques.filter(present), counts.filter(present)
+        weights = np.asarray(counts.to_numpy(), dtype=np.int64)
+        found = classify(uniques, weights)
+        self.histogram.merge(found.histogram)
+        self._distinct_counter().update(_value_hashes(uniques, found.numbers))
+        assert self._frequencies is not None
+        self._frequencies.update(_as_text(uniques), weights)
 
     def _update_encoded(self, dense: pa.Array) -> None:
         encoded = pc.dictionary_encode(dense)
@@ -253,13 +286,17 @@ class ColumnProfile:
         self._to_text()
         self._add_text_frequencies(dense)
 
-    def _add_numbers(self, numbers: npt.NDArray[np.float64]) -> None:
+    def _add_numbers(self, numbers: npt.NDArray[np.float64], tally: _Tally | None = None) -> None:
         if self._moments is None:
             self._moments = Moments()
             self._sketch = KllSketch(self._settings.kll_k, self._settings.kll_c)
         assert self._sketch is not None
         finite = self._moments.update(numbers)
-        self._sketch.update(finite)
+        if tally is not None and _TALLY_SHRINK * tally[0].size <= numbers.size:
+            # Few distinct integers: add each once per set bit of its count (lossless).
+            self._sketch.update_counts(tally[0].astype(np.float64), tally[1])
+        else:
+            self._sketch.update(finite)
 
     def _add_text_frequencies(self, dense: pa.Array) -> None:
         encoded = pc.dictionary_encode(dense)
@@ -382,22 +419,33 @@ def _is_text(kind: pa.DataType) -> bool:
 
 def _has_empty_text(column: pa.Array) -> bool:
     """Whether a present value is the empty string (readers usually made those null already)."""
-    offsets, _ = text_buffers(column)
-    empty = np.diff(offsets) == 0
-    if column.null_count:
-        empty &= present_mask(column)
-    return bool(empty.any())
+    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    raw = np.frombuffer(column.buffers()[1], dtype=width)
+    offsets = raw[column.offset : column.offset + len(column) + 1]
+    empty = int(np.count_nonzero(offsets[1:] == offsets[:-1]))
+    if empty == 0:
+        return False
+    if column.null_count == 0 or empty > column.null_count:
+        return True
+    # As many empty slots as nulls: usually the nulls themselves (their values are skipped).
+    return bool(pc.min(pc.binary_length(column)).as_py() == 0)
 
 
-def _integer_counts(
-    integers: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Distinct integers, ascending, and how often each occurs."""
+def _integer_tally(integers: npt.NDArray[np.int64] | None, *, needed: bool) -> _Tally | None:
+    """Distinct integers, ascending, and their counts.
+
+    Always when ``needed`` (exact frequencies are kept); otherwise only when they come cheap (a
+    dense count over a small range), to shrink what the distinct counter and the sketch get.
+    """
+    if integers is None or integers.size == 0:
+        return None
     low, high = int(integers.min()), int(integers.max())
     if high - low < max(_DENSE_SPAN, integers.size):
         counts = np.bincount(integers - low, minlength=high - low + 1)
         present = np.flatnonzero(counts)
         return present + low, counts[present].astype(np.int64)
+    if not needed:
+        return None
     uniques, counts = np.unique(integers, return_counts=True)
     return uniques, counts.astype(np.int64)
 

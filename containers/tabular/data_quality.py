@@ -35,7 +35,7 @@ from contracts import (
 )
 from tabular.checks import CheckOutcome, evaluate
 from tabular.dataset import DatasetProfile
-from tabular.engine import InputFormat, make_reader, profile_reader
+from tabular.engine import InputFormat, profile_files
 from tabular.hooks import HookError, InferenceRecord, Preprocessor, run_postprocessor
 from tabular.memory import PeakMemory
 from tabular.report import statistics_document
@@ -114,7 +114,8 @@ def profile_dataset(context: MonitorContext, names: list[str]) -> DatasetProfile
         else:
             files = _dataset_files(context.dataset_source)
         csv = dataset_format.csv
-        reader = make_reader(
+        log.info("profiling %d %s file(s)", len(files), input_format.value)
+        profile = profile_files(
             input_format,
             files,
             header=bool(csv and csv.header),
@@ -123,8 +124,6 @@ def profile_dataset(context: MonitorContext, names: list[str]) -> DatasetProfile
             end=context.end_time,
             indexes=_capture_indexes(dataset_format) or ("endpointOutput", "endpointInput"),
         )
-        log.info("profiling %d %s file(s)", len(files), input_format.value)
-        profile = profile_reader(reader, columns=names)
     seconds = time.perf_counter() - started
     log.info(
         "profiled %d records x %d columns in %.1fs (%.0f records/s)",

@@ -215,7 +215,9 @@ def _classify_text(values: pa.Array, weights: npt.NDArray[np.int64] | None) -> C
         return _classify_exact(values, weights)
     integral = _weighted(parsed.integral_count, weights, parsed.integral)
     total = _weighted(len(values), weights)
-    return Classification(TypeHistogram(integral=integral, fractional=total - integral), parsed.numbers)
+    return Classification(
+        TypeHistogram(integral=integral, fractional=total - integral), parsed.numbers
+    )
 
 
 def _classify_exact(values: pa.Array, weights: npt.NDArray[np.int64] | None) -> Classification:

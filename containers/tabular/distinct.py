@@ -106,18 +106,23 @@ class DistinctCounter:
     def _flush(self) -> None:
         if not self._pending:
             return
-        pending = np.concatenate(self._pending)
+        pending = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
         self._pending, self._pending_size = [], 0
+        if self._saturated:
+            pending = pending[pending < self._hashes[-1]]
         if pending.size > 2 * self._capacity:
-            # Only the k smallest can survive: select them in O(n) before sorting.
-            cut = np.partition(pending, self._capacity)[self._capacity]
-            pending = pending[pending <= cut]
-        self._absorb(np.unique(pending))
+            # Only the k smallest distinct hashes can survive (one more tells that there were
+            # more). Cut after deduplicating: repeated values make fewer than k distinct ones.
+            pending = np.unique(pending)[: self._capacity + 1]
+        self._absorb(pending)
 
-    def _absorb(self, unique_sorted: npt.NDArray[np.uint64]) -> None:
-        if unique_sorted.size == 0:
+    def _absorb(self, hashes: npt.NDArray[np.uint64]) -> None:
+        """Keep the ``capacity`` smallest distinct hashes of the kept ones and ``hashes``."""
+        if hashes.size == 0:
             return
-        merged = np.union1d(self._hashes, unique_sorted)
+        merged = np.sort(np.concatenate((self._hashes, hashes)))
+        if merged.size > 1:
+            merged = merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
         if merged.size > self._capacity:
             merged = merged[: self._capacity]
             self._saturated = True

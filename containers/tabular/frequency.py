@@ -21,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from tabular.tally import merge_tallies
+
 __all__ = ["DEFAULT_FREQUENCY_CAPACITY", "FrequencySummary"]
 
 DEFAULT_FREQUENCY_CAPACITY = 1024
@@ -117,7 +119,7 @@ class FrequencySummary:
         if values.size == 0:
             return
         self._total += int(weights.sum())
-        self._integers, self._integer_counts = _add_integer_counts(
+        self._integers, self._integer_counts = merge_tallies(
             self._integers, self._integer_counts, values, weights
         )
         if len(self._keys) + self._integers.size > self._capacity:
@@ -187,20 +189,3 @@ class FrequencySummary:
         self._counts = self._counts[keep]
         self._error += cut
         self._exact = False
-
-
-def _add_integer_counts(
-    keys: npt.NDArray[np.int64],
-    counts: npt.NDArray[np.int64],
-    more_keys: npt.NDArray[np.int64],
-    more_counts: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Sorted distinct keys and summed counts of two (key, count) tallies."""
-    if keys.size == more_keys.size and np.array_equal(keys, more_keys):
-        return keys, counts + more_counts  # the usual case: the same values again
-    merged = np.concatenate((keys, more_keys))
-    weights = np.concatenate((counts, more_counts))
-    order = np.argsort(merged, kind="stable")
-    merged, weights = merged[order], weights[order]
-    starts = np.flatnonzero(np.concatenate(([True], merged[1:] != merged[:-1])))
-    return merged[starts], np.add.reduceat(weights, starts)

@@ -12,6 +12,11 @@ identical either way. A compaction sorts a level, leaves one item behind when th
 and promotes every other item starting at a pseudo-random but reproducible offset. Total weight
 is preserved exactly, so ``count`` always equals the number of values added.
 
+Updates wait in a buffer of `_BUFFER` values and enter level 0 together, so the cascade of
+compactions runs once per buffer rather than once per batch; levels above 0 are made of sorted
+runs, which a stable sort merges in linear time. `KllSketch.update_counts` adds repeated values
+losslessly (a count's binary digits say at which levels the value goes), without compacting.
+
 Error bound: a compaction at level ``h`` moves any rank by ``-2**h``, ``0`` or ``+2**h`` with zero
 mean, so by the Azuma-Hoeffding inequality and a union bound over the at most ``n + 1`` distinct
 queries, with probability ``1 - delta`` every rank is within
@@ -31,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tabular.tally import merge_tallies
+
 __all__ = [
     "DEFAULT_SHRINKING_FACTOR",
     "DEFAULT_SKETCH_SIZE",
@@ -48,6 +55,11 @@ _MIN_CAPACITY = 8
 _FOREIGN_MIN_COMPACTION = 4
 _DEFAULT_CONFIDENCE = 0.99
 _EMPTY = np.empty(0, dtype=np.float64)
+# Values buffered before they enter level 0 (a quarter of a MiB per sketch at most).
+_BUFFER = 1 << 15
+# Distinct counted values summed before they are placed in the levels.
+_TALLY_LIMIT = 1 << 13
+_NO_COUNTS = np.empty(0, dtype=np.int64)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -82,7 +94,18 @@ class KllSketch:
         c: Shrinking factor (``parameters.c``) between the capacities of adjacent levels.
     """
 
-    __slots__ = ("_c", "_compactions", "_foreign", "_k", "_levels", "_sorted", "_variance")
+    __slots__ = (
+        "_c",
+        "_compactions",
+        "_foreign",
+        "_k",
+        "_levels",
+        "_pending",
+        "_pending_size",
+        "_sorted",
+        "_tally",
+        "_variance",
+    )
 
     def __init__(self, k: int = DEFAULT_SKETCH_SIZE, c: float = DEFAULT_SHRINKING_FACTOR) -> None:
         if k < 2 or not 0.0 < c <= 1.0:
@@ -90,6 +113,9 @@ class KllSketch:
         self._k = int(k)
         self._c = float(c)
         self._levels: list[FloatArray] = []
+        self._pending: list[FloatArray] = []
+        self._pending_size = 0
+        self._tally: tuple[FloatArray, npt.NDArray[np.int64]] = (_EMPTY, _NO_COUNTS)
         self._compactions = 0
         self._variance = 0.0
         self._foreign = False
@@ -130,19 +156,25 @@ class KllSketch:
     @property
     def count(self) -> int:
         """Total weight: the number of values the sketch summarises."""
+        self._settle()
         return sum(len(level) << h for h, level in enumerate(self._levels))
 
     @property
     def num_retained(self) -> int:
         """Number of items physically stored."""
+        self._settle()
         return sum(len(level) for level in self._levels)
 
     def to_levels(self) -> list[list[float]]:
         """The compactor levels as plain lists, ready for ``sketch.data``."""
+        self._settle()
         return [level.tolist() for level in self._levels]
 
     def update(self, values: npt.ArrayLike) -> None:
         """Add a batch of values (NaN and infinities must be filtered out by the caller).
+
+        Small batches wait in a buffer until about `_BUFFER` values have arrived and then enter
+        level 0 together: one compaction pass per buffer instead of one per batch.
 
         Args:
             values: Any array-like of floats.
@@ -150,11 +182,55 @@ class KllSketch:
         batch = np.asarray(values, dtype=np.float64).ravel()
         if batch.size == 0:
             return
-        if not self._levels:
-            self._levels.append(_EMPTY)
-        self._levels[0] = np.concatenate((self._levels[0], batch))
+        self._pending.append(batch)
+        self._pending_size += batch.size
         self._sorted = None
+        if self._pending_size >= _BUFFER:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Move buffered values into level 0, tallied ones to their levels, and compact."""
+        if not self._pending and not self._tally[0].size:
+            return
+        if self._pending:
+            if not self._levels:
+                self._levels.append(_EMPTY)
+            self._levels[0] = np.concatenate((self._levels[0], *self._pending))
+            self._pending, self._pending_size = [], 0
+        if self._tally[0].size:
+            self._place_tally()
         self._compress()
+
+    def update_counts(self, values: npt.ArrayLike, counts: npt.ArrayLike) -> None:
+        """Add each value ``count`` times, losslessly: once at level ``h`` per set bit ``h``.
+
+        An item at level ``h`` weighs ``2**h``, so the binary digits of a count place exactly
+        that weight; nothing is compacted for them. Counts are summed across calls (up to
+        `_TALLY_LIMIT` distinct values) and placed when the sketch is next read: the fewer,
+        the higher the levels they land in.
+
+        Args:
+            values: Distinct finite values, ascending.
+            counts: How often each occurred (positive integers).
+        """
+        items = np.asarray(values, dtype=np.float64).ravel()
+        weights = np.asarray(counts, dtype=np.int64).ravel()
+        if items.size == 0:
+            return
+        self._tally = merge_tallies(*self._tally, items, weights)
+        self._sorted = None
+        if self._tally[0].size > _TALLY_LIMIT:
+            self._settle()
+
+    def _place_tally(self) -> None:
+        items, weights = self._tally
+        self._tally = (_EMPTY, _NO_COUNTS)
+        for height in range(int(weights.max()).bit_length()):
+            chosen = items[(weights >> height) & 1 == 1]
+            if chosen.size:
+                while len(self._levels) <= height:
+                    self._levels.append(_EMPTY)
+                self._levels[height] = np.concatenate((self._levels[height], chosen))
 
     def merge(self, other: KllSketch) -> None:
         """Fold another sketch into this one (in place); ``other`` is left unchanged.
@@ -164,6 +240,8 @@ class KllSketch:
         """
         if (other.k, other.c) != (self._k, self._c):
             raise ValueError("cannot merge KLL sketches with different parameters")
+        self._settle()
+        other._settle()
         while len(self._levels) < len(other._levels):
             self._levels.append(_EMPTY)
         for h, level in enumerate(other._levels):
@@ -177,6 +255,7 @@ class KllSketch:
 
     def copy(self) -> KllSketch:
         """An independent copy."""
+        self._settle()
         twin = KllSketch(self._k, self._c)
         twin._levels = [level.copy() for level in self._levels]
         twin._compactions = self._compactions
@@ -223,7 +302,8 @@ class KllSketch:
 
         Bucket ``i`` spans ``[lower + (upper - lower) * i / count, ...)``; its count is
         ``rank_exclusive(high) - rank_exclusive(low)``, except the last bucket, which is closed
-        on the right (``rank(high) - rank_exclusive(low)``).
+        on the right at ``upper`` (``rank(upper) - rank_exclusive(low)``: Deequ uses the computed
+        last edge, which can round below the maximum and leave it out of every bucket).
 
         Args:
             lower: The column's exact minimum.
@@ -235,7 +315,8 @@ class KllSketch:
         """
         edges = [lower + (upper - lower) * i / float(count) for i in range(count + 1)]
         exclusive = self.rank_exclusive(np.asarray(edges))
-        last = int(self.rank(np.asarray([edges[-1]]))[0])
+        # The last edge can round below `upper`; the maximum still belongs in the last bucket.
+        last = int(self.rank(np.asarray([max(edges[-1], upper)]))[0])
         result = []
         for i in range(count):
             high_rank = last if i == count - 1 else int(exclusive[i + 1])
@@ -280,8 +361,8 @@ class KllSketch:
         keep = level[len(level) - len(level) % 2 :]
         # Above level 0 a level is a few sorted runs (the promotions from below): a stable
         # sort (timsort) merges them in linear time; level 0 is unordered input.
-        kind = "quicksort" if height == 0 else "stable"
-        ordered = np.sort(level[: len(level) - len(keep)], kind=kind)
+        head = level[: len(level) - len(keep)]
+        ordered = np.sort(head) if height == 0 else np.sort(head, kind="stable")
         promoted = ordered[self._coin() :: 2]
         self._levels[height] = keep.copy()
         if height + 1 == len(self._levels):
@@ -298,6 +379,7 @@ class KllSketch:
         return (z ^ (z >> 31)) & 1
 
     def _sorted_view(self) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+        self._settle()
         if self._sorted is None:
             items = np.concatenate([_EMPTY, *self._levels])
             weights = np.concatenate(

@@ -67,17 +67,20 @@ class NumericText:
         return int(np.count_nonzero(self.integral))
 
 
-def parse_numeric_text(values: pa.Array) -> NumericText | None:
+def parse_numeric_text(
+    values: pa.Array, buffers: tuple[IntArray, npt.NDArray[np.uint8]] | None = None
+) -> NumericText | None:
     """Classify a string array whose present values are all plain numbers, or give up.
 
     Args:
         values: A ``string`` or ``large_string`` array; nulls are skipped.
+        buffers: Its `text_buffers`, if the caller has them already.
 
     Returns:
         The numbers and their Deequ types, or None when some present value is not a finite
         ``Integral``/``Fractional`` literal (or might not be): use the exact path then.
     """
-    offsets, data = text_buffers(values)
+    offsets, data = buffers if buffers is not None else text_buffers(values)
     if data.size == 0:
         return None
     low, high = data.min(), data.max()
@@ -88,23 +91,27 @@ def parse_numeric_text(values: pa.Array) -> NumericText | None:
         whole = _integers(values, offsets, data)
         if whole is not None:
             return whole
-    if high > _NINE and np.count_nonzero(data > _NINE) != np.count_nonzero((data | _CASE_BIT) == _E):
+    if high > _NINE and np.count_nonzero(data > _NINE) != np.count_nonzero(
+        (data | _CASE_BIT) == _E
+    ):
         return None
     return _floats(values, offsets, data, dots)
 
 
 def text_buffers(values: pa.Array) -> tuple[IntArray, npt.NDArray[np.uint8]]:
-    """Offsets (absolute, n+1) and the covered data bytes of a string array (zero-copy)."""
+    """Offsets (n + 1, from the start of the first value) and data bytes of a string array.
+
+    The data is the array's own buffer (no copy), from the first value to the end of the last.
+    """
     width = np.int64 if pa.types.is_large_string(values.type) else np.int32
     buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=width)[
-        values.offset : values.offset + len(values) + 1
-    ]
-    absolute: IntArray = offsets.astype(np.int64)
+    raw = np.frombuffer(buffers[1], dtype=width)[values.offset : values.offset + len(values) + 1]
+    offsets: IntArray = raw.astype(np.int64)
+    first = int(offsets[0])
+    offsets -= first
     if buffers[2] is None:
-        return absolute, np.empty(0, dtype=np.uint8)
-    raw = np.frombuffer(buffers[2], dtype=np.uint8)
-    return absolute, raw[absolute[0] : absolute[-1]]
+        return offsets, np.empty(0, dtype=np.uint8)
+    return offsets, np.frombuffer(buffers[2], dtype=np.uint8)[first : first + int(offsets[-1])]
 
 
 def present_mask(values: pa.Array) -> BoolArray:
@@ -116,7 +123,9 @@ def present_mask(values: pa.Array) -> BoolArray:
     return bits[values.offset : values.offset + len(values)].astype(bool)
 
 
-def _integers(values: pa.Array, offsets: IntArray, data: npt.NDArray[np.uint8]) -> NumericText | None:
+def _integers(
+    values: pa.Array, offsets: IntArray, data: npt.NDArray[np.uint8]
+) -> NumericText | None:
     try:
         parsed = pc.cast(values, pa.int64())
     except _PARSE_ERRORS:
@@ -129,8 +138,7 @@ def _integers(values: pa.Array, offsets: IntArray, data: npt.NDArray[np.uint8]) 
 
 def _canonical(offsets: IntArray, data: npt.NDArray[np.uint8]) -> bool:
     """No value of ``-?digits`` text has a leading zero or reads ``-0``."""
-    starts = offsets[:-1] - offsets[0]
-    long = starts[np.diff(offsets) >= 2]
+    long = offsets[:-1][np.diff(offsets) >= 2]
     if long.size == 0:
         return True
     first, second = data[long], data[long + 1]
@@ -151,16 +159,19 @@ def _floats(
 
 
 def _misplaced_dot(offsets: IntArray, data: npt.NDArray[np.uint8], dots: BoolArray) -> bool:
-    """True when some '.' is first or last in its value or lacks a digit on either side."""
+    """True when some '.' is first or last in its value or lacks a digit on either side.
+
+    May also say True for a '.' next to an empty slot; the caller then takes the exact path.
+    """
     if not dots.any():
         return False
-    starts, ends = offsets[:-1] - offsets[0], offsets[1:] - offsets[0]
-    nonempty = ends > starts
-    if dots[starts[nonempty]].any() or dots[ends[nonempty] - 1].any():
+    edges = np.concatenate((np.minimum(offsets[:-1], data.size - 1), offsets[1:] - 1))
+    if (data[edges] == _DOT).any():
         return True
-    # Interior dots have both neighbours in their own value. Shifted masks, no index arrays.
+    # Every other '.' has both neighbours in its own value: count those between two digits.
     digit = (data - _ZERO) < _TEN
-    return bool((dots[1:-1] & ~(digit[:-2] & digit[2:])).any())
+    between = np.count_nonzero(dots[1:-1] & digit[:-2] & digit[2:])
+    return bool(between != np.count_nonzero(dots))
 
 
 def _integral_mask(
@@ -180,12 +191,11 @@ def _integral_mask(
 
 def _marked(offsets: IntArray, data: npt.NDArray[np.uint8], slots: IntArray) -> BoolArray:
     """Whether each of the given slots contains '.', 'e' or 'E'."""
-    base = offsets[0]
     if slots.size <= _FEW:
         # A handful of whole numbers in a fractional batch: cheaper one by one.
-        texts = (data[offsets[i] - base : offsets[i + 1] - base].tobytes() for i in slots)
+        texts = (data[offsets[i] : offsets[i + 1]].tobytes() for i in slots)
         return np.array([any(m in text for m in _MARKER_BYTES) for text in texts], dtype=bool)
     marker = (data == _DOT) | ((data | _CASE_BIT) == _E)
     running = np.concatenate((np.zeros(1, np.int64), np.cumsum(marker, dtype=np.int64)))
-    marked: BoolArray = running[offsets[slots + 1] - base] > running[offsets[slots] - base]
+    marked: BoolArray = running[offsets[slots + 1]] > running[offsets[slots]]
     return marked

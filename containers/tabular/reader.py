@@ -5,6 +5,8 @@ Every reader yields tables of bounded size (about ``block_size`` bytes of input,
 failing. CSV is read as text (every column ``string``, only the empty field is null, as Spark's
 CSV reader does); JSON Lines and Parquet keep their types, and `tabular.datatype` classifies
 typed values. Nested JSON/Parquet values (objects, lists) become compact JSON text.
+Line-oriented readers also take a `FileRange`, the lines that start in a byte range of a file,
+so that worker processes can share one file (`tabular.shards`).
 """
 
 from __future__ import annotations
@@ -366,18 +368,20 @@ class ParquetReader:
     """Parquet files streamed row group by row group, keeping column types.
 
     Args:
-        paths: Files, read in order.
+        paths: Files, read in order (whole: a `FileRange` must cover its file).
         batch_rows: Rows per batch.
     """
 
-    def __init__(self, paths: Sequence[PathLike], *, batch_rows: int = 65536) -> None:
-        self._paths = list(paths)
+    def __init__(self, paths: Sequence[Source], *, batch_rows: int = 65536) -> None:
+        self._paths = [as_range(path) for path in paths]
+        if any(part.start or part.end is not None for part in self._paths):
+            raise ValueError("Parquet files can only be read whole")
         self._batch_rows = batch_rows
         self.counters = RecordCounters()
 
     def batches(self) -> Iterator[pa.Table]:
         """Yield one table per batch of rows."""
-        for path in self._paths:
-            parquet = pq.ParquetFile(path)
+        for part in self._paths:
+            parquet = pq.ParquetFile(part.path)
             for batch in parquet.iter_batches(batch_size=self._batch_rows):
                 yield to_text_table(pa.Table.from_batches([batch]), nested_only=True)

@@ -185,3 +185,32 @@ def test_sdk_template_times_without_zone_are_utc(tmp_path: Path) -> None:
     assert table.num_rows == len(text.splitlines()) == 44  # the last line has no newline
     assert table.num_columns == 8
     assert reader.counters.out_of_window == 0
+
+
+@pytest.mark.parametrize("block_size", [700, 1 << 20], ids=["small-blocks", "one-block"])
+def test_a_serializer_change_mid_file_reads_every_row(tmp_path: Path, block_size: int) -> None:
+    first = [_record(f"{i},a", f"0.{i}") for i in range(30)]
+    reordered = [
+        json.dumps(
+            {"eventMetadata": json.loads(line)["eventMetadata"], **json.loads(line)},
+            separators=(",", ":"),
+        )
+        for line in (_record(f"{i},b", f"0.{i}") for i in range(30, 60))
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(first + reordered) + "\n")
+
+    table, reader = _read(path, block_size=block_size)
+
+    assert table.num_rows == 60
+    assert sorted(table.column("_c1").to_pylist(), key=int) == [str(i) for i in range(60)]
+    assert reader.counters.malformed == 0
+
+
+def test_empty_fields_and_empty_payloads_are_missing(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join([_record("1,", ""), _record(",b", "0.2")]) + "\n")
+
+    table, _ = _read(path)
+
+    assert _rows(table) == [["0.2", None, "b"], [None, "1", None]]

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tabular import DataType, InputFormat, profile_files
+from tabular.engine import rebatch
 
 
 def _rows(n: int) -> list[tuple[str, str, str]]:
@@ -84,3 +85,15 @@ def test_capture_names_are_kept_in_order(tmp_path: Path) -> None:
 
     assert profile.column_names == ["score", "n", "cat", "gone"]
     assert profile.column("gone").histogram.null == 10
+
+
+def test_rebatch_joins_tables_of_one_schema_in_order() -> None:
+    small = [pa.table({"a": [str(i)] * 10}) for i in range(5)]
+    other = pa.table({"b": ["x"]})
+
+    joined = list(rebatch([*small[:3], other, *small[3:]], target_bytes=100))
+
+    assert [t.num_rows for t in joined] == [20, 10, 1, 20]
+    expected = [str(i) for i in range(3) for _ in range(10)]
+    assert pa.concat_tables(joined[:2]).column("a").to_pylist() == expected
+    assert joined[2].column_names == ["b"]

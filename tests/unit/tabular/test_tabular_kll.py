@@ -131,3 +131,42 @@ def test_last_bucket_is_closed_on_the_right() -> None:
 def test_merging_requires_the_same_parameters() -> None:
     with pytest.raises(ValueError, match="different parameters"):
         KllSketch(k=2048).merge(KllSketch(k=200))
+
+
+def test_counted_values_are_placed_without_loss() -> None:
+    values, counts = np.array([1.0, 2.0, 5.0]), np.array([13, 1, 6])
+    counted, repeated = KllSketch(), KllSketch()
+
+    counted.update_counts(values, counts)
+    repeated.update(np.repeat(values, counts))
+
+    assert counted.count == repeated.count == 20
+    assert counted.epsilon() == 0.0
+    queries = np.array([0.0, 1.0, 1.5, 2.0, 5.0])
+    assert counted.rank(queries).tolist() == repeated.rank(queries).tolist() == [0, 13, 13, 14, 20]
+
+
+def test_buffered_small_batches_answer_like_one_large_batch() -> None:
+    rng = np.random.default_rng(5)
+    data = rng.normal(size=150_000)
+    small = KllSketch()
+    for start in range(0, data.size, 997):
+        small.update(data[start : start + 997])
+
+    assert small.count == data.size
+    assert _max_rank_error(small, data) <= small.epsilon()
+    twin = small.copy()
+    twin.merge(small)
+    assert twin.count == 2 * data.size
+
+
+def test_the_maximum_always_lands_in_the_last_bucket() -> None:
+    sketch = KllSketch()
+    low, high = -3.50604, 13.0303  # low + (high - low) * 10 / 10 rounds below high
+    assert low + (high - low) * 10 / 10.0 < high
+    sketch.update(np.array([low, 0.0, high, high]))
+
+    buckets = sketch.buckets(low, high)
+
+    assert sum(b.count for b in buckets) == 4
+    assert buckets[-1].count == 2

@@ -224,3 +224,57 @@ def test_thousand_columns() -> None:
     stats = profile.statistics()
     assert len(stats) == 1_200
     assert all(s.numeric is not None and s.numeric.num_present == 100 for s in stats)
+
+
+def test_distinct_count_survives_many_repeats_of_a_few_values() -> None:
+    rng = np.random.default_rng(5)
+    values = np.where(rng.random(64_000) < 0.7, 0, rng.integers(1, 3001, 64_000))
+    batches = [pa.array([str(v) for v in values[i : i + 16_000]]) for i in range(0, 64_000, 16_000)]
+
+    stats = _profile([*batches, pa.array(["oops"])]).statistics()
+
+    text = stats.string
+    assert text is not None
+    assert text.distinct_count_exact
+    assert text.distinct_count == len(set(values.tolist())) + 1
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["integers", "integers-then-text"])
+def test_integer_frequencies_equal_text_frequencies(mixed: bool) -> None:
+    rng = np.random.default_rng(6)
+    batches = [pa.array([str(v) for v in rng.integers(-20, 40, 5_000)]) for _ in range(4)]
+    if mixed:
+        batches.insert(2, pa.array(["007", "7", "x"]))
+    profile = _profile(batches)
+    words = [v for batch in batches for v in batch.to_pylist()]
+
+    profile.update(pa.array(["end"]))
+    text = profile.statistics().string
+
+    assert text is not None
+    assert text.frequencies_exact
+    counted = {b.value: b.count for b in text.buckets}
+    everything = [*words, "end"]
+    assert counted == {w: everything.count(w) for w in set(everything)}
+
+
+def test_integers_past_the_frequency_cap_are_flagged_approximate() -> None:
+    settings = ProfileSettings(frequency_capacity=50)
+    batches = [pa.array([str(v) for v in range(i, i + 40)]) for i in range(0, 120, 40)]
+
+    stats = _profile([*batches, pa.array(["x"])], settings).statistics()
+
+    assert stats.string is not None
+    assert not stats.string.frequencies_exact
+
+
+def test_string_columns_count_every_type_of_value() -> None:
+    batches = [pa.array(["a", "1", "2.5", "true", None, "a"]), pa.array(["b", "3", "", "false"])]
+
+    stats = _profile(batches).statistics()
+
+    hist = stats.type_histogram
+    assert (hist.string, hist.integral, hist.fractional, hist.boolean, hist.null) == (3, 2, 1, 2, 2)
+    assert stats.string is not None
+    assert [(b.value, b.count) for b in stats.string.buckets][:1] == [("a", 2)]
+    assert stats.string.distinct_count == 7
