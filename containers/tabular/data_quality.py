@@ -38,6 +38,7 @@ from tabular.dataset import DatasetProfile
 from tabular.engine import InputFormat, profile_files
 from tabular.hooks import HookError, InferenceRecord, Preprocessor, run_postprocessor
 from tabular.memory import PeakMemory
+from tabular.progress import Progress
 from tabular.report import statistics_document
 from tabular.suggest import default_monitoring_config, suggest_constraints
 
@@ -95,27 +96,19 @@ def _lines(context: MonitorContext, kind: DatasetKind, header: bool) -> Iterator
                 yield json.loads(text) if kind is DatasetKind.JSON else text
 
 
-def profile_dataset(context: MonitorContext, names: list[str]) -> DatasetProfile:
-    """Profile the job's input (capture window or dataset) in one pass."""
-    env = context.environment
-    dataset_format = env.dataset_format or DatasetFormat.capture_json()
-    kind = dataset_format.kind
-    started = time.perf_counter()
-    if env.record_preprocessor_script:
-        preprocessor = Preprocessor(env.record_preprocessor_script)
-        profile = DatasetProfile(names)
-        profile.update_all(_preprocessed(context, preprocessor, kind, names))
-        if context.capture_reader is not None:
-            profile.counters.malformed += context.capture_reader.stats.malformed
+def _profile_files(
+    context: MonitorContext, dataset_format: DatasetFormat, names: list[str]
+) -> DatasetProfile:
+    input_format = _FORMATS[dataset_format.kind]
+    if input_format is InputFormat.CAPTURE:
+        files = [capture.path for capture in context.capture_files()]
     else:
-        input_format = _FORMATS[kind]
-        if input_format is InputFormat.CAPTURE:
-            files = [capture.path for capture in context.capture_files()]
-        else:
-            files = _dataset_files(context.dataset_source)
-        csv = dataset_format.csv
-        log.info("profiling %d %s file(s)", len(files), input_format.value)
-        profile = profile_files(
+        files = _dataset_files(context.dataset_source)
+    size = sum(path.stat().st_size for path in files)
+    log.info("profiling %d %s file(s), %.1f MiB", len(files), input_format.value, size / 2**20)
+    csv = dataset_format.csv
+    with Progress(size, log):
+        return profile_files(
             input_format,
             files,
             header=bool(csv and csv.header),
@@ -124,6 +117,31 @@ def profile_dataset(context: MonitorContext, names: list[str]) -> DatasetProfile
             end=context.end_time,
             indexes=_capture_indexes(dataset_format) or ("endpointOutput", "endpointInput"),
         )
+
+
+def _profile_preprocessed(
+    context: MonitorContext, dataset_format: DatasetFormat, names: list[str], script: str
+) -> DatasetProfile:
+    preprocessor = Preprocessor(script)
+    profile = DatasetProfile(names)
+    profile.update_all(_preprocessed(context, preprocessor, dataset_format.kind, names))
+    if context.capture_reader is not None:
+        profile.counters.malformed += context.capture_reader.stats.malformed
+    log.info("the preprocessor dropped %d records", preprocessor.dropped)
+    return profile
+
+
+def profile_dataset(context: MonitorContext, names: list[str]) -> DatasetProfile:
+    """Profile the job's input (capture window or dataset) in one pass."""
+    env = context.environment
+    dataset_format = env.dataset_format or DatasetFormat.capture_json()
+    started = time.perf_counter()
+    if env.record_preprocessor_script:
+        profile = _profile_preprocessed(
+            context, dataset_format, names, env.record_preprocessor_script
+        )
+    else:
+        profile = _profile_files(context, dataset_format, names)
     seconds = time.perf_counter() - started
     log.info(
         "profiled %d records x %d columns in %.1fs (%.0f records/s)",

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["PeakMemory", "tree_rss"]
+__all__ = ["PeakMemory", "tree_pids", "tree_rss"]
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -38,14 +38,19 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss(pid: int | None = None) -> int:
-    """Resident bytes of `pid` (default: this process) and all its descendants."""
-    pending, total = [os.getpid() if pid is None else pid], 0
+def tree_pids(pid: int | None = None) -> list[int]:
+    """`pid` (default: this process) and all its descendants."""
+    pending, found = [os.getpid() if pid is None else pid], []
     while pending:
         current = pending.pop()
-        total += _rss(current)
+        found.append(current)
         pending += _children(current)
-    return total
+    return found
+
+
+def tree_rss(pid: int | None = None) -> int:
+    """Resident bytes of `pid` (default: this process) and all its descendants."""
+    return sum(_rss(member) for member in tree_pids(pid))
 
 
 class PeakMemory:
