@@ -11,7 +11,8 @@ Check types and their rules (reference 2.4, with the analyzer's defaults of quir
 * `categorical_values_check`: the share of present values inside `string_constraints.domains`
   is below `domain_content_threshold`.
 * `baseline_drift_check`: numeric L∞ distance between the KLL CDFs (`Simple` or `Robust`),
-  or categorical `LInfinity` / `ChiSquared`, against the comparison thresholds.
+  or categorical `LInfinity` / `ChiSquared`, against the comparison thresholds. With
+  `Robust`, the categorical L∞ gets the same small-sample correction as the numeric one.
 
 Every drift comparison, violated or not, is stated on the feature (`baseline_drift`).
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 from contracts import (
     CheckType,
+    ComparisonMethod,
     DataQualityConstraints,
     DataQualityStatistics,
     EffectiveMonitoringConfig,
@@ -169,7 +171,8 @@ def drift_result(
     if not old_counts or not new_counts or InferredType.STRING.value not in both:
         return None
     method = config.categorical_drift_method.value
-    result = categorical_distance(old_counts, new_counts, method)
+    robust = config.comparison_method is ComparisonMethod.ROBUST
+    result = categorical_distance(old_counts, new_counts, method, robust=robust)
     return result, config.categorical_comparison_threshold
 
 
