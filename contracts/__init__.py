@@ -8,8 +8,9 @@ and the `monitor` entry-point wrapper.
 
 from __future__ import annotations
 
-import importlib
 import typing
+
+from contracts._lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from contracts._base import (
@@ -279,15 +280,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> typing.Any:
-    """Import a public name's module on first use, keeping `import` of the package light."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)

@@ -6,6 +6,8 @@ import base64
 import binascii
 import csv
 import json
+import uuid
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -198,3 +200,40 @@ class CaptureRecord(ContractModel):
     def as_dict(self) -> dict[str, Any]:
         """The record as it appeared in the file (JSON-ready)."""
         return self.to_json_dict()
+
+    def to_line(self) -> str:
+        """The record as one compact line of a capture file."""
+        return self.model_dump_json(by_alias=True, exclude_none=True)
+
+    @classmethod
+    def from_csv(
+        cls,
+        inputs: str,
+        outputs: str,
+        *,
+        inference_time: datetime,
+        event_id: str | None = None,
+        inference_id: str | None = None,
+    ) -> CaptureRecord:
+        """A record of one CSV request and response, as an endpoint captures it."""
+        return cls(
+            capture_data=CaptureData(
+                endpoint_input=EventData(
+                    observed_content_type="text/csv",
+                    mode="INPUT",
+                    data=inputs,
+                    encoding=Encoding.CSV,
+                ),
+                endpoint_output=EventData(
+                    observed_content_type="text/csv",
+                    mode="OUTPUT",
+                    data=outputs,
+                    encoding=Encoding.CSV,
+                ),
+            ),
+            event_metadata=EventMetadata(
+                event_id=event_id or str(uuid.uuid4()),
+                inference_id=inference_id,
+                inference_time=inference_time,
+            ),
+        )

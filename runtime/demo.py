@@ -9,7 +9,6 @@ different plan mix and a state the model never saw.
 from __future__ import annotations
 
 import csv
-import json
 import random
 import uuid
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from contracts import DatasetFormat, format_timestamp
+from contracts import CaptureRecord, DatasetFormat, format_timestamp
 from runtime.execution import ExecutionRecord
 from runtime.job import JobKind, MonitoringJob
 from runtime.runner import Runner
@@ -67,19 +66,13 @@ def _capture_hour(folder: Path, hour: datetime, rows: list[list[str]], rng: rand
         "w"
     ) as out:
         for index, row in enumerate(rows):
-            moment = hour + timedelta(seconds=index * 3600 // len(rows))
-            record = {
-                "captureData": {
-                    "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT",
-                                      "data": ",".join(row[1:]), "encoding": "CSV"},
-                    "endpointOutput": {"observedContentType": "text/csv; charset=utf-8",
-                                       "mode": "OUTPUT", "data": row[0], "encoding": "CSV"},
-                },
-                "eventMetadata": {"eventId": str(uuid.UUID(int=rng.getrandbits(128))),
-                                  "inferenceTime": format_timestamp(moment)},
-                "eventVersion": "0",
-            }  # fmt: skip
-            out.write(json.dumps(record, separators=(",", ":")) + "\n")
+            record = CaptureRecord.from_csv(
+                ",".join(row[1:]),
+                row[0],
+                inference_time=hour + timedelta(seconds=index * 3600 // len(rows)),
+                event_id=str(uuid.UUID(int=rng.getrandbits(128))),
+            )
+            out.write(record.to_line() + "\n")
 
 
 def generate(folder: Path, end: datetime, rows: int = 5000, seed: int = 7) -> DemoData:

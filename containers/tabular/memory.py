@@ -10,8 +10,9 @@ import os
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
-__all__ = ["PeakMemory", "tree_pids", "tree_rss"]
+__all__ = ["PeakMemory", "Sampler", "tree_pids", "tree_rss"]
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -53,20 +54,26 @@ def tree_rss(pid: int | None = None) -> int:
     return sum(_rss(member) for member in tree_pids(pid))
 
 
-class PeakMemory:
-    """Context manager that records the peak of `tree_rss()` while its block runs."""
+class Sampler:
+    """Context manager that calls `sample()` every `interval` seconds in a thread.
 
-    def __init__(self, interval: float = 0.05) -> None:
+    Subclasses implement `sample()`; it also runs once when the block ends.
+    """
+
+    def __init__(self, interval: float, name: str) -> None:
         self.interval = interval
-        self.peak_bytes = tree_rss()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
-    def _sample(self) -> None:
+    def sample(self) -> None:
+        """One observation."""
+        raise NotImplementedError
+
+    def _loop(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak_bytes = max(self.peak_bytes, tree_rss())
+            self.sample()
 
-    def __enter__(self) -> PeakMemory:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -78,6 +85,18 @@ class PeakMemory:
     ) -> None:
         self._stop.set()
         self._thread.join()
+        self.sample()
+
+
+class PeakMemory(Sampler):
+    """Records the peak of `tree_rss()` while its block runs."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        super().__init__(interval, "peak-memory")
+        self.peak_bytes = tree_rss()
+
+    def sample(self) -> None:
+        """Keep the largest resident size seen."""
         self.peak_bytes = max(self.peak_bytes, tree_rss())
 
     @property

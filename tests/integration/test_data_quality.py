@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from contracts import check_file
+from contracts import CaptureRecord, check_file
 from runtime.docker_backend import DockerEngine
 from runtime.execution import ExecutionRecord, ExecutionStatus
 from runtime.images import build_images
@@ -31,18 +31,9 @@ def write_capture(root: Path, payloads: list[tuple[str, str]], endpoint: str = "
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "capture.jsonl").open("w") as stream:
         for index, (output, inputs) in enumerate(payloads):
-            record = {
-                "captureData": {
-                    "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT",
-                                      "data": inputs, "encoding": "CSV"},
-                    "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT",
-                                       "data": output, "encoding": "CSV"},
-                },
-                "eventMetadata": {"eventId": str(uuid.uuid4()),
-                                  "inferenceTime": f"2024-05-01T10:{index % 60:02d}:00Z"},
-                "eventVersion": "0",
-            }  # fmt: skip
-            stream.write(json.dumps(record) + "\n")
+            moment = datetime(2024, 5, 1, 10, index % 60, tzinfo=UTC)
+            stream.write(CaptureRecord.from_csv(inputs, output, inference_time=moment).to_line())
+            stream.write("\n")
     return root
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import math
-import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from contracts import FileKind, check_file, run_monitor
+from contracts import CaptureRecord, FileKind, check_file, run_monitor
 from tabular.data_quality import main
 from tests.conftest import SAMPLES
 
@@ -25,20 +25,12 @@ EXAMPLES = SAMPLES / "examples"
 
 
 def capture_line(output: str, inputs: str, minute: int = 0, **metadata: str) -> str:
-    """One SageMaker capture record with CSV payloads."""
-    return json.dumps(
-        {
-            "captureData": {
-                "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT",
-                                  "data": inputs, "encoding": "CSV"},
-                "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT",
-                                   "data": output, "encoding": "CSV"},
-            },
-            "eventMetadata": {"eventId": str(uuid.uuid4()),
-                              "inferenceTime": f"{HOUR}:{minute % 60:02d}:00Z", **metadata},
-            "eventVersion": "0",
-        }
-    )  # fmt: skip
+    """One SageMaker capture record with CSV payloads, inside the 10:00 hour."""
+    record = CaptureRecord.from_csv(
+        inputs, output, inference_time=datetime(2024, 5, 1, 10, minute % 60, tzinfo=UTC)
+    ).as_dict()
+    record["eventMetadata"].update(metadata)
+    return json.dumps(record)
 
 
 def write_capture(root: Path, lines: Sequence[str], endpoint: str = "ep") -> None:
