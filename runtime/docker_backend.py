@@ -232,6 +232,19 @@ class DockerEngine:
             return False
         return True
 
+    def prune_build_cache(self) -> tuple[int, int]:
+        """Remove untagged images the project's builds left (their build stages).
+
+        Returns:
+            How many images were removed and how many bytes that freed.
+        """
+        with _translated("pruning build-stage images"):
+            result: dict[str, Any] = self._api.prune_images(  # type: ignore[no-untyped-call]
+                filters={"dangling": True, "label": f"{LABEL_MANAGED}=true"}
+            )
+        removed = [item for item in result.get("ImagesDeleted") or [] if item.get("Deleted")]
+        return len(removed), int(result.get("SpaceReclaimed") or 0)
+
     @contextlib.contextmanager
     def _timeout(self, seconds: float | None) -> Iterator[None]:
         # docker-py reads the per-request timeout from the client; swap it for one call.

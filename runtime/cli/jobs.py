@@ -73,14 +73,27 @@ def logs(execution_id: str, follow: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--images",
+    "prune_images",
+    is_flag=True,
+    help="Also remove the untagged build-stage images that image builds keep as cache.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
-def cleanup(as_json: bool) -> None:
+def cleanup(prune_images: bool, as_json: bool) -> None:
     """Settle executions whose host process died and remove containers left behind."""
     report = open_session().reconciled
     assert report is not None
+    pruned = (0, 0)
+    if prune_images:
+        from runtime.docker_backend import DockerEngine  # noqa: PLC0415 - docker loads lazily
+
+        pruned = DockerEngine.connect().prune_build_cache()
     if as_json:
-        click.echo(json.dumps(report.__dict__, indent=2))
+        click.echo(json.dumps(report.__dict__ | {"pruned_images": pruned[0]}, indent=2))
         return
+    if prune_images:
+        click.echo(f"removed {pruned[0]} build-stage image(s), {pruned[1] / 2**20:.0f} MiB")
     click.echo(f"finished {len(report.finished)} orphaned execution(s)")
     click.echo(f"re-attached to {len(report.adopted)} running execution(s)")
     click.echo(f"marked {len(report.interrupted)} execution(s) HostInterrupted")

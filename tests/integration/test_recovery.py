@@ -85,3 +85,10 @@ def test_logs_are_readable_while_the_job_runs(
     assert followed.stdout == "sleeping 4.0s\n"
     assert process.wait(timeout=60) == 0
     assert store.get(record.id).status is ExecutionStatus.COMPLETED
+
+
+def test_cleanup_prunes_build_stage_images(cli: CliRun, hostile_image: str) -> None:
+    result = cli("cleanup", "--images")
+    assert result.returncode == 0, result.stderr
+    assert "leftover container(s)" in result.stdout
+    assert "build-stage image(s)" in result.stdout
