@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -13,7 +14,19 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from contracts import DatasetFormat, parse_timestamp
 
 DEFAULT_USER = "10001:10001"
-"""The non-root user monitors run as unless the job says otherwise."""
+"""The non-root user monitors run as when the host runs as root."""
+
+
+def default_user() -> str:
+    """`10001:10001` for a root host; a non-root host's own uid:gid otherwise.
+
+    Running as the host user's own ids keeps everything the container writes removable by
+    the host process that owns the workspace; both are non-root.
+    """
+    if os.geteuid() == 0:
+        return DEFAULT_USER
+    return f"{os.geteuid()}:{os.getegid()}"
+
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
@@ -69,7 +82,7 @@ class Hardening(BaseModel):
 
     network: NetworkPolicy = NetworkPolicy.NONE
     read_only_root: bool = True
-    user: str = DEFAULT_USER
+    user: str = Field(default_factory=default_user)
     no_new_privileges: bool = True
     cap_add: tuple[str, ...] = ()
 

@@ -201,13 +201,15 @@ def _capture_mounts(workspace: Workspace, folders: list[tuple[Path, PurePosixPat
 
 
 def _make_writable(path: Path, user: str) -> None:
-    """Let the container's user write `path`: chown when we can, else open it up."""
+    """Let the container's user write `path`: its owner when it is ours or we are root."""
     path.mkdir(parents=True, exist_ok=True)
     uid, _, gid = user.partition(":")
-    if os.geteuid() == 0 and uid.isdigit():
+    if uid.isdigit() and int(uid) == os.geteuid():
+        path.chmod(0o755)
+    elif os.geteuid() == 0 and uid.isdigit():
         os.chown(path, int(uid), int(gid) if gid.isdigit() else int(uid))
         path.chmod(0o755)
-    else:
+    else:  # a named or foreign user: files it writes may not be removable by this host user
         path.chmod(0o777)
 
 

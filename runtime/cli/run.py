@@ -11,7 +11,14 @@ from pydantic import ValidationError
 from runtime.cli._render import record_json, summary
 from runtime.errors import ConfigurationError
 from runtime.execution import ExecutionRecord
-from runtime.job import Hardening, MonitoringJob, NetworkPolicy, Resources, previous_full_hour
+from runtime.job import (
+    Hardening,
+    MonitoringJob,
+    NetworkPolicy,
+    Resources,
+    default_user,
+    previous_full_hour,
+)
 from runtime.monitors import monitor_image
 from runtime.session import open_session
 from runtime.settings import Settings
@@ -87,8 +94,8 @@ def resource_options(function: Any) -> Any:
         ),
         click.option(
             "--user",
-            default=Hardening().user,
-            show_default=True,
+            default=default_user,
+            show_default="10001:10001 as root, else your own uid:gid",
             help="User the container runs as (changing it is recorded).",
         ),
         click.option(

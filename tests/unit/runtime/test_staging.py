@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,14 @@ import pytest
 
 from contracts import MonitoringEnvironment, ProcessingJobConfig
 from runtime.errors import ConfigurationError
-from runtime.job import JobKind, MonitoringJob, parse_size, previous_full_hour
+from runtime.job import (
+    DEFAULT_USER,
+    JobKind,
+    MonitoringJob,
+    default_user,
+    parse_size,
+    previous_full_hour,
+)
 from runtime.staging import capture_hour_folders, container_environment, stage
 from tests.conftest import SAMPLES
 from tests.unit.runtime.conftest import make_job
@@ -139,3 +147,21 @@ def test_default_window_is_previous_full_hour() -> None:
         datetime(2024, 5, 1, 9, tzinfo=UTC),
         datetime(2024, 5, 1, 10, tzinfo=UTC),
     )
+
+
+def test_a_non_root_host_runs_containers_as_itself(
+    monkeypatch: pytest.MonkeyPatch, capture_root: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "getegid", lambda: 1000)
+    assert default_user() == "1000:1000"
+    job = make_job(capture_root)
+    assert job.hardening.user == "1000:1000"
+    assert job.hardening.overrides() == []
+    staged = stage(job, tmp_path / "ws", "exec-5")
+    assert staged.workspace.reports.stat().st_mode & 0o777 == 0o755
+
+
+def test_a_root_host_runs_containers_as_10001(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert default_user() == DEFAULT_USER == "10001:10001"
