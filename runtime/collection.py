@@ -104,7 +104,19 @@ class Collected:
     violations: int | None = None
 
 
-def _cap_problem(size: TreeSize, max_bytes: int, max_files: int) -> str | None:
+def measure_outputs(workspace: Workspace, max_files: int) -> TreeSize:
+    """What the container wrote into `reports/` and `ml-output/`, links refused."""
+    reports = measure_tree(workspace.reports, max_files)
+    ml_output = measure_tree(workspace.ml_output, max_files)
+    return TreeSize(
+        reports.files + ml_output.files,
+        reports.total_bytes + ml_output.total_bytes,
+        reports.refused + ml_output.refused,
+    )
+
+
+def cap_problem(size: TreeSize, max_bytes: int, max_files: int) -> str | None:
+    """Why the outputs break the caps, or None."""
     if len(size.files) > max_files:
         return f"the container wrote more than {max_files} output files"
     if size.total_bytes > max_bytes:
@@ -148,13 +160,9 @@ def collect(workspace: Workspace, max_bytes: int, max_files: int) -> Collected:
     are warnings (they are skipped when publishing), invalid reports make the output invalid.
     """
     collected = Collected(message=read_message(workspace.message_file))
-    reports = measure_tree(workspace.reports, max_files)
-    ml_output = measure_tree(workspace.ml_output, max_files)
-    collected.refused = reports.refused + ml_output.refused
-    combined = TreeSize(
-        reports.files + ml_output.files, reports.total_bytes + ml_output.total_bytes
-    )
-    collected.too_large = _cap_problem(combined, max_bytes, max_files)
+    combined = measure_outputs(workspace, max_files)
+    collected.refused = combined.refused
+    collected.too_large = cap_problem(combined, max_bytes, max_files)
     if collected.too_large:
         return collected
     for path in sorted(combined.files):

@@ -20,8 +20,8 @@ from runtime.backend import (
     ContainerState,
     JobBackend,
 )
-from runtime.collection import Collected, collect, copy_reports, measure_tree
-from runtime.errors import ImageNotFoundError, WatchkeeperError
+from runtime.collection import Collected, cap_problem, collect, copy_reports, measure_outputs
+from runtime.errors import EngineError, ImageNotFoundError, WatchkeeperError
 from runtime.execution import ExecutionRecord, ExecutionStatus, FailureReason
 from runtime.job import MonitoringJob
 from runtime.ownership import owner_token
@@ -213,6 +213,9 @@ class Runner:
         except KeyboardInterrupt:
             self.backend.stop(record.container_id, job.resources.grace_seconds)
             watch = WatchOutcome(interrupted=True)
+        except EngineError as error:  # the container vanished or the engine failed mid-run
+            record.problems.append(f"engine error while watching: {error.message}")
+            watch = WatchOutcome()
         logs.join(timeout=10)
         return self.finish(record, job, watch)
 
@@ -243,24 +246,12 @@ class Runner:
                 return WatchOutcome(timed_out=True)
             if self.backend.wait(container_id, min(WATCH_INTERVAL, remaining)) is not None:
                 return WatchOutcome()
-            problem = self._output_over_cap(workspace, job)
+            size = measure_outputs(workspace, resources.max_output_files)
+            problem = cap_problem(size, resources.max_output_bytes, resources.max_output_files)
             if problem:
                 self.echo(f"{problem}; stopping")
                 self.backend.stop(container_id, 0)
                 return WatchOutcome(too_large=problem)
-
-    @staticmethod
-    def _output_over_cap(workspace: Workspace, job: MonitoringJob) -> str | None:
-        limit_files = job.resources.max_output_files
-        total, files = 0, 0
-        for root in (workspace.reports, workspace.ml_output):
-            size = measure_tree(root, limit_files)
-            total, files = total + size.total_bytes, files + len(size.files)
-        if files > limit_files:
-            return f"the container wrote more than {limit_files} output files"
-        if total > job.resources.max_output_bytes:
-            return f"the container wrote over {job.resources.max_output_bytes} bytes of output"
-        return None
 
     def finish(
         self, record: ExecutionRecord, job: MonitoringJob, watch: WatchOutcome

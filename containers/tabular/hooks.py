@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from contracts import CaptureRecord, EventData
+from tabular.reader import json_text
 
 __all__ = [
     "HookError",
@@ -164,18 +164,6 @@ class Preprocessor:
             yield _table(batch, names)
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return json.dumps(value)
-
-
 def _table(rows: list[dict[str, Any]], names: Sequence[str]) -> pa.Table:
     known = set(names)
     columns: dict[str, list[str | None]] = {}
@@ -184,7 +172,7 @@ def _table(rows: list[dict[str, Any]], names: Sequence[str]) -> pa.Table:
         if not set(keys) <= known:
             keys = [names[i] if i < len(names) else f"_c{i}" for i in range(len(keys))]
         for key, value in zip(keys, row.values(), strict=True):
-            columns.setdefault(key, [None] * index).append(_text(value))
+            columns.setdefault(key, [None] * index).append(json_text(value))
         for values in columns.values():
             values.extend([None] * (index + 1 - len(values)))
     return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})

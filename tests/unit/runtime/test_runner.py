@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from runtime.errors import ImageNotFoundError
+from runtime.errors import EngineError, ImageNotFoundError
 from runtime.execution import ExecutionStatus, FailureReason
 from runtime.fake_backend import FakeBackend, FakeContainer
+from runtime.runner import Runner
+from runtime.settings import Settings
+from runtime.store import JobStore
 from tests.unit.runtime.conftest import MESSAGE, REPORTS, RunnerFactory, completes, make_job
 
 VIOLATION = {
@@ -260,3 +263,23 @@ def test_relaxed_settings_are_recorded(make_runner: RunnerFactory, capture_root:
     hardening = {"network": "bridge", "read_only_root": False, "cap_add": ("NET_RAW",)}
     record = make_runner({"monitor": completes}).run(make_job(capture_root, hardening=hardening))
     assert record.overrides == ["network=bridge", "read_only_root=False", "cap_add=NET_RAW"]
+
+
+class VanishingBackend(FakeBackend):
+    """The container disappears while the runtime watches it."""
+
+    def wait(self, container_id: str, timeout: float) -> int | None:
+        self.containers.pop(container_id, None)
+        raise EngineError(f"container {container_id[:12]} disappeared")
+
+
+def test_a_container_that_vanishes_is_an_engine_error(
+    settings: Settings, capture_root: Path
+) -> None:
+    runner = Runner(
+        VanishingBackend({"monitor": completes}), JobStore(settings.store_path), settings
+    )
+    record = runner.run(make_job(capture_root))
+    assert (record.status, record.reason) == (ExecutionStatus.FAILED, FailureReason.ENGINE_ERROR)
+    assert "engine error while watching: container" in record.problems[0]
+    assert runner.store.get(record.id).status is ExecutionStatus.FAILED
