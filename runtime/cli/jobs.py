@@ -92,9 +92,9 @@ def cleanup(prune_images: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.__dict__ | {"pruned_images": pruned[0]}, indent=2))
         return
-    if prune_images:
-        click.echo(f"removed {pruned[0]} build-stage image(s), {pruned[1] / 2**20:.0f} MiB")
     click.echo(f"finished {len(report.finished)} orphaned execution(s)")
     click.echo(f"re-attached to {len(report.adopted)} running execution(s)")
     click.echo(f"marked {len(report.interrupted)} execution(s) HostInterrupted")
     click.echo(f"removed {len(report.removed_containers)} leftover container(s)")
+    if prune_images:
+        click.echo(f"removed {pruned[0]} build-stage image(s), {pruned[1] / 2**20:.0f} MiB")
