@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 LABEL_PREFIX = "io.watchkeeper"
 MANAGED_LABEL = f"{LABEL_PREFIX}.managed"
@@ -56,6 +56,18 @@ class ContainerState:
     finished_at: str | None = None
 
 
+class LogSink(Protocol):
+    """Where a backend copies a container's output."""
+
+    def write(self, data: bytes, /) -> int:
+        """Take the next chunk of output."""
+        ...
+
+    def flush(self) -> None:
+        """Make what was written so far readable."""
+        ...
+
+
 class JobBackend(Protocol):
     """A container engine the runtime can run monitors on (Docker today, Kubernetes later)."""
 
@@ -79,7 +91,7 @@ class JobBackend(Protocol):
         """The container's state, or None when it no longer exists."""
         ...
 
-    def copy_logs(self, container_id: str, sink: BinaryIO, limit: int) -> None:
+    def copy_logs(self, container_id: str, sink: LogSink, limit: int) -> None:
         """Stream the container's stdout/stderr into `sink` until it exits, up to `limit` bytes."""
         ...
 

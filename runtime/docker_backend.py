@@ -8,14 +8,14 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 import docker
 import docker.errors
 import docker.types
 import requests
 
-from runtime.backend import ContainerSpec, ContainerState
+from runtime.backend import ContainerSpec, ContainerState, LogSink
 from runtime.errors import EngineError, EngineUnavailableError, ImageBuildError, ImageNotFoundError
 
 LABEL_MANAGED = "io.watchkeeper.managed"
@@ -366,7 +366,7 @@ class DockerBackend:
             raw: dict[str, Any] = self._api.inspect_container(container_id)
         return raw
 
-    def copy_logs(self, container_id: str, sink: BinaryIO, limit: int) -> None:
+    def copy_logs(self, container_id: str, sink: LogSink, limit: int) -> None:
         """Copy stdout and stderr into `sink` as they come, keeping at most `limit` bytes."""
         written = 0
         with _translated("reading container logs"):

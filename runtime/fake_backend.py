@@ -11,9 +11,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
-from runtime.backend import ContainerSpec, ContainerState
+from runtime.backend import ContainerSpec, ContainerState, LogSink
 from runtime.errors import EngineError, ImageNotFoundError
 
 KILLED_EXIT_CODE = 137
@@ -142,7 +141,7 @@ class FakeBackend:
             labels=dict(container.spec.labels),
         )
 
-    def copy_logs(self, container_id: str, sink: BinaryIO, limit: int) -> None:
+    def copy_logs(self, container_id: str, sink: LogSink, limit: int) -> None:
         """Write the container's log once it has exited."""
         self.threads[container_id].join()
         sink.write(bytes(self._container(container_id).logs[:limit]))

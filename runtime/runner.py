@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from runtime.backend import (
     EXECUTION_LABEL,
@@ -105,6 +106,31 @@ def decide(
     if (collected.violations or 0) > 0 or message.startswith("CompletedWithViolations"):
         return ExecutionStatus.COMPLETED_WITH_VIOLATIONS, None
     return ExecutionStatus.COMPLETED, None
+
+
+class _LogTee:
+    """Writes the container's log to its file and echoes complete lines as they arrive."""
+
+    def __init__(self, file: BinaryIO, echo: Echo) -> None:
+        self.file = file
+        self.echo = echo
+        self.pending = b""
+
+    def write(self, data: bytes, /) -> int:
+        self.file.write(data)
+        *lines, self.pending = (self.pending + data).split(b"\n")
+        for line in lines:
+            self.echo("  | " + line.decode("utf-8", errors="replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def close_line(self) -> None:
+        """Echo a last line that had no newline."""
+        if self.pending:
+            self.echo("  | " + self.pending.decode("utf-8", errors="replace"))
+            self.pending = b""
 
 
 class Runner:
@@ -223,11 +249,13 @@ class Runner:
         self, container_id: str, workspace: Workspace, job: MonitoringJob
     ) -> threading.Thread:
         def copy() -> None:
-            with workspace.log_file.open("wb") as sink:
+            with workspace.log_file.open("wb") as file:
+                sink = _LogTee(file, self.echo)
                 try:
                     self.backend.copy_logs(container_id, sink, job.resources.max_log_bytes)
                 except WatchkeeperError as error:
                     sink.write(f"\n[watchkeeper: log copy failed: {error.message}]\n".encode())
+                sink.close_line()
 
         thread = threading.Thread(target=copy, name=f"logs-{container_id[:12]}", daemon=True)
         thread.start()

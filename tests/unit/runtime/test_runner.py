@@ -283,3 +283,12 @@ def test_a_container_that_vanishes_is_an_engine_error(
     assert (record.status, record.reason) == (ExecutionStatus.FAILED, FailureReason.ENGINE_ERROR)
     assert "engine error while watching: container" in record.problems[0]
     assert runner.store.get(record.id).status is ExecutionStatus.FAILED
+
+
+def test_container_output_is_echoed_while_recorded(settings: Settings, capture_root: Path) -> None:
+    lines: list[str] = []
+    backend = FakeBackend({"monitor": completes})
+    runner = Runner(backend, JobStore(settings.store_path), settings, echo=lines.append)
+    record = runner.run(make_job(capture_root))
+    assert "  | analysed 44 records" in lines
+    assert Path(record.log_path).read_text() == "analysed 44 records\n"
